@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ckvm/stats.h - reading KVM's binary statistics (KVM_GET_STATS_FD).
+ *
+ * Get an fd with ckvm_vm_get_stats_fd() or ckvm_vcpu_get_stats_fd(), open
+ * it once with ckvm_stats_open() (reads the header and descriptors), then
+ * read values as often as needed with ckvm_stats_read().
+ */
+#ifndef CKVM_STATS_H
+#define CKVM_STATS_H
+
+#include <ckvm/common.h>
+
+CKVM_BEGIN_DECLS
+
+struct ckvm_stats;
+
+struct ckvm_stat_desc {
+	const char *name;
+	uint32_t flags;   /* KVM_STATS_TYPE_* | KVM_STATS_UNIT_* | KVM_STATS_BASE_* */
+	int16_t exponent;
+	uint16_t size;    /* number of u64 values */
+	uint32_t offset;  /* in u64 units within the data block */
+	uint32_t bucket_size;
+};
+
+/* Parse the header and descriptors of a stats fd. Does not take ownership of fd. */
+CKVM_API int ckvm_stats_open(int fd, struct ckvm_stats **out);
+CKVM_API void ckvm_stats_close(struct ckvm_stats *st);
+/* Number of descriptors. */
+CKVM_API size_t ckvm_stats_count(const struct ckvm_stats *st);
+/* Descriptor i (0 .. count-1), or NULL. */
+CKVM_API const struct ckvm_stat_desc *ckvm_stats_desc(const struct ckvm_stats *st, size_t i);
+/* Index of the stat named name, or -ENOENT. */
+CKVM_API int ckvm_stats_find(const struct ckvm_stats *st, const char *name);
+/* Read the current value(s) of stat i into values[0..n) (n >= desc->size). Returns values read. */
+CKVM_API int ckvm_stats_read(struct ckvm_stats *st, size_t i, uint64_t *values, size_t n);
+
+CKVM_END_DECLS
+
+#endif

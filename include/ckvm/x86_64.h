@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ckvm/x86_64.h - the x86_64-only part of the API: CPUID and MSR lists,
+ * in-kernel irqchip and PIT, clock, MSR filter, SEV, and the vCPU state
+ * ioctls (regs, sregs, sregs2, fpu, lapic, MSRs, CPUID, xsave, xcrs, debug
+ * regs, events, nested state, sync regs).
+ *
+ * Included by <ckvm.h> when building for x86_64.
+ */
+#ifndef CKVM_X86_64_H
+#define CKVM_X86_64_H
+
+#include <ckvm/common.h>
+#include <ckvm/fam.h>
+
+CKVM_BEGIN_DECLS
+
+/* ======================= FAM helpers ===================================== */
+#define CKVM_MAX_CPUID_ENTRIES 4096u
+#define CKVM_MAX_MSR_ENTRIES 65536u
+
+/* kvm_cpuid2 (count field: nent). */
+CKVM_API int ckvm_cpuid2_alloc(uint32_t capacity, struct kvm_cpuid2 **out);
+CKVM_API void ckvm_cpuid2_free(struct kvm_cpuid2 *c);
+CKVM_API uint32_t ckvm_cpuid2_capacity(const struct kvm_cpuid2 *c);
+CKVM_API int ckvm_cpuid2_push(struct kvm_cpuid2 *c, const struct kvm_cpuid_entry2 *e);
+CKVM_API int ckvm_cpuid2_reserve(struct kvm_cpuid2 **c, uint32_t capacity);
+/* Copy (capacity = src's nent). */
+CKVM_API int ckvm_cpuid2_dup(const struct kvm_cpuid2 *src, struct kvm_cpuid2 **out);
+/* The entry for (function, index) (index ignored for leaves without KVM_CPUID_FLAG_SIGNIFCANT_INDEX), or NULL. */
+CKVM_API struct kvm_cpuid_entry2 *ckvm_cpuid2_find(struct kvm_cpuid2 *c, uint32_t function,
+						   uint32_t index);
+
+/* kvm_msrs (count field: nmsrs). */
+CKVM_API int ckvm_msrs_alloc(uint32_t capacity, struct kvm_msrs **out);
+CKVM_API void ckvm_msrs_free(struct kvm_msrs *m);
+CKVM_API uint32_t ckvm_msrs_capacity(const struct kvm_msrs *m);
+/* Append {index, data}; -E2BIG when full. */
+CKVM_API int ckvm_msrs_push(struct kvm_msrs *m, uint32_t index, uint64_t data);
+CKVM_API int ckvm_msrs_reserve(struct kvm_msrs **m, uint32_t capacity);
+
+/* kvm_msr_list (count field: nmsrs). */
+CKVM_API int ckvm_msr_list_alloc(uint32_t capacity, struct kvm_msr_list **out);
+CKVM_API void ckvm_msr_list_free(struct kvm_msr_list *l);
+CKVM_API uint32_t ckvm_msr_list_capacity(const struct kvm_msr_list *l);
+CKVM_API int ckvm_msr_list_push(struct kvm_msr_list *l, uint32_t index);
+
+/*
+ * XSAVE buffers of `bytes` bytes (>= 4096; from ckvm_vm_xsave_size()),
+ * zeroed. Free with ckvm_xsave_free().
+ */
+CKVM_API int ckvm_xsave_alloc(size_t bytes, struct kvm_xsave **out);
+CKVM_API void ckvm_xsave_free(struct kvm_xsave *x);
+CKVM_API size_t ckvm_xsave_size(const struct kvm_xsave *x);
+
+/* ======================= system (x86) ==================================== */
+/* KVM_GET_SUPPORTED_CPUID / KVM_GET_EMULATED_CPUID, growing on E2BIG. */
+CKVM_API int ckvm_get_supported_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out);
+CKVM_API int ckvm_get_emulated_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out);
+/* KVM_GET_MSR_INDEX_LIST / KVM_GET_MSR_FEATURE_INDEX_LIST, growing on E2BIG. */
+CKVM_API int ckvm_get_msr_index_list(struct ckvm *kvm, struct kvm_msr_list **out);
+CKVM_API int ckvm_get_msr_feature_index_list(struct ckvm *kvm, struct kvm_msr_list **out);
+/* KVM_GET_MSRS on /dev/kvm (feature MSRs): number read (may be < nmsrs) or -errno. */
+CKVM_API int ckvm_get_msrs(struct ckvm *kvm, struct kvm_msrs *msrs);
+
+/* ======================= VM (x86) ======================================== */
+CKVM_API int ckvm_vm_set_tss_address(struct ckvm_vm *vm, uint64_t addr);
+/* Must be called before the first vCPU is created. */
+CKVM_API int ckvm_vm_set_identity_map_address(struct ckvm_vm *vm, uint64_t addr);
+/* KVM_CREATE_IRQCHIP: PIC + IOAPIC + LAPICs in the kernel. */
+CKVM_API int ckvm_vm_create_irq_chip(struct ckvm_vm *vm);
+/* KVM_CAP_SPLIT_IRQCHIP: LAPICs in the kernel, IOAPIC/PIC in userspace. Before vCPUs. */
+CKVM_API int ckvm_vm_enable_split_irqchip(struct ckvm_vm *vm, uint32_t nr_ioapic_pins);
+/* KVM_GET/SET_IRQCHIP: chip->chip_id selects PIC master/slave or IOAPIC. */
+CKVM_API int ckvm_vm_get_irqchip(struct ckvm_vm *vm, struct kvm_irqchip *chip);
+CKVM_API int ckvm_vm_set_irqchip(struct ckvm_vm *vm, const struct kvm_irqchip *chip);
+/* KVM_CREATE_PIT2 (needs the irqchip). */
+CKVM_API int ckvm_vm_create_pit2(struct ckvm_vm *vm, uint32_t flags);
+CKVM_API int ckvm_vm_get_pit2(struct ckvm_vm *vm, struct kvm_pit_state2 *st);
+CKVM_API int ckvm_vm_set_pit2(struct ckvm_vm *vm, const struct kvm_pit_state2 *st);
+/* KVM_REINJECT_CONTROL: PIT interrupt reinjection on (1) or off (0). */
+CKVM_API int ckvm_vm_reinject_control(struct ckvm_vm *vm, uint8_t pit_reinject);
+/* KVM_GET/SET_CLOCK (kvmclock). */
+CKVM_API int ckvm_vm_get_clock(struct ckvm_vm *vm, struct kvm_clock_data *clock);
+CKVM_API int ckvm_vm_set_clock(struct ckvm_vm *vm, const struct kvm_clock_data *clock);
+/* VM-scope KVM_GET/SET_TSC_KHZ (KVM_CAP_VM_TSC_CONTROL): kHz (> 0) or -errno. */
+CKVM_API int ckvm_vm_get_tsc_khz(struct ckvm_vm *vm);
+CKVM_API int ckvm_vm_set_tsc_khz(struct ckvm_vm *vm, uint32_t khz);
+/* XSAVE buffer size for this VM: KVM_CAP_XSAVE2 on the VM fd, at least 4096. */
+CKVM_API int ckvm_vm_xsave_size(struct ckvm_vm *vm);
+
+/* MSR filter (KVM_X86_SET_MSR_FILTER). */
+#define CKVM_MSR_FILTER_MAX_RANGES 16u
+struct ckvm_msr_filter_range {
+	uint32_t flags;        /* KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE */
+	uint32_t base;         /* first MSR index */
+	uint32_t nmsrs;        /* MSRs covered */
+	const uint8_t *bitmap; /* ceil(nmsrs/8) bytes; bit set = allow */
+	size_t bitmap_len;     /* bytes in bitmap (checked) */
+};
+/*
+ * default_action KVM_MSR_FILTER_DEFAULT_ALLOW or _DENY. More than 16 ranges,
+ * a short bitmap or bad flags give -EINVAL before any ioctl. n 0 with ALLOW
+ * removes the filter.
+ */
+CKVM_API int ckvm_vm_set_msr_filter(struct ckvm_vm *vm, uint32_t default_action,
+				    const struct ckvm_msr_filter_range *ranges, size_t n);
+CKVM_API int ckvm_vm_set_msr_filter_raw(struct ckvm_vm *vm, const struct kvm_msr_filter *f);
+/* KVM_CAP_X86_USER_SPACE_MSR with reasons KVM_MSR_EXIT_REASON_{INVAL,UNKNOWN,FILTER}. */
+CKVM_API int ckvm_vm_enable_user_space_msr(struct ckvm_vm *vm, uint32_t reasons);
+
+/* SEV / TDX memory encryption (present where /dev/sev exists). */
+CKVM_API int ckvm_vm_encrypt_op(struct ckvm_vm *vm, void *cmd);
+CKVM_API int ckvm_vm_encrypt_op_sev(struct ckvm_vm *vm, struct kvm_sev_cmd *cmd);
+CKVM_API int ckvm_vm_register_enc_memory_region(struct ckvm_vm *vm,
+						const struct kvm_enc_region *r);
+CKVM_API int ckvm_vm_unregister_enc_memory_region(struct ckvm_vm *vm,
+						  const struct kvm_enc_region *r);
+
+/* ======================= vCPU (x86) ====================================== */
+/*
+ * GET/SET_REGS. With sync regs enabled for KVM_SYNC_X86_REGS (see below)
+ * and valid after the last exit, these read and write the run page and
+ * issue no ioctl; the write is loaded by KVM on the next entry.
+ */
+CKVM_API int ckvm_vcpu_get_regs(struct ckvm_vcpu *vcpu, struct kvm_regs *regs);
+CKVM_API int ckvm_vcpu_set_regs(struct ckvm_vcpu *vcpu, const struct kvm_regs *regs);
+/* GET/SET_SREGS; the same sync-regs fast path with KVM_SYNC_X86_SREGS. */
+CKVM_API int ckvm_vcpu_get_sregs(struct ckvm_vcpu *vcpu, struct kvm_sregs *sregs);
+CKVM_API int ckvm_vcpu_set_sregs(struct ckvm_vcpu *vcpu, const struct kvm_sregs *sregs);
+/* KVM_GET/SET_SREGS2 (KVM_CAP_SREGS2): PDPTRs included. */
+CKVM_API int ckvm_vcpu_get_sregs2(struct ckvm_vcpu *vcpu, struct kvm_sregs2 *sregs2);
+CKVM_API int ckvm_vcpu_set_sregs2(struct ckvm_vcpu *vcpu, const struct kvm_sregs2 *sregs2);
+CKVM_API int ckvm_vcpu_get_fpu(struct ckvm_vcpu *vcpu, struct kvm_fpu *fpu);
+CKVM_API int ckvm_vcpu_set_fpu(struct ckvm_vcpu *vcpu, const struct kvm_fpu *fpu);
+CKVM_API int ckvm_vcpu_get_lapic(struct ckvm_vcpu *vcpu, struct kvm_lapic_state *lapic);
+CKVM_API int ckvm_vcpu_set_lapic(struct ckvm_vcpu *vcpu, const struct kvm_lapic_state *lapic);
+/* KVM_GET/SET_MSRS: the number of MSRs processed (may be < nmsrs: the kernel stops at the first failure). */
+CKVM_API int ckvm_vcpu_get_msrs(struct ckvm_vcpu *vcpu, struct kvm_msrs *msrs);
+CKVM_API int ckvm_vcpu_set_msrs(struct ckvm_vcpu *vcpu, const struct kvm_msrs *msrs);
+/* One MSR: 0 or -errno (-EINVAL when KVM refuses the index). */
+CKVM_API int ckvm_vcpu_get_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t *value);
+CKVM_API int ckvm_vcpu_set_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t value);
+/* KVM_SET_CPUID2 / KVM_GET_CPUID2 (the latter grows *out on E2BIG). */
+CKVM_API int ckvm_vcpu_set_cpuid2(struct ckvm_vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
+CKVM_API int ckvm_vcpu_get_cpuid2(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out);
+/* KVM_GET/SET_XSAVE (legacy 4 KiB). */
+CKVM_API int ckvm_vcpu_get_xsave(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave);
+CKVM_API int ckvm_vcpu_set_xsave(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave);
+/*
+ * KVM_GET_XSAVE2 into a buffer from ckvm_xsave_alloc(ckvm_vm_xsave_size());
+ * a buffer smaller than the VM's size gives -EINVAL (never an overrun).
+ * set_xsave2 is KVM_SET_XSAVE with the full-size buffer.
+ */
+CKVM_API int ckvm_vcpu_get_xsave2(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave);
+CKVM_API int ckvm_vcpu_set_xsave2(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave);
+CKVM_API int ckvm_vcpu_get_xcrs(struct ckvm_vcpu *vcpu, struct kvm_xcrs *xcrs);
+CKVM_API int ckvm_vcpu_set_xcrs(struct ckvm_vcpu *vcpu, const struct kvm_xcrs *xcrs);
+CKVM_API int ckvm_vcpu_get_debug_regs(struct ckvm_vcpu *vcpu, struct kvm_debugregs *d);
+CKVM_API int ckvm_vcpu_set_debug_regs(struct ckvm_vcpu *vcpu, const struct kvm_debugregs *d);
+/* Also on arm64 (declared there too). */
+CKVM_API int ckvm_vcpu_get_vcpu_events(struct ckvm_vcpu *vcpu, struct kvm_vcpu_events *ev);
+CKVM_API int ckvm_vcpu_set_vcpu_events(struct ckvm_vcpu *vcpu, const struct kvm_vcpu_events *ev);
+/* KVM_TRANSLATE: guest-virtual to guest-physical. */
+CKVM_API int ckvm_vcpu_translate_gva(struct ckvm_vcpu *vcpu, struct kvm_translation *tr);
+CKVM_API int ckvm_vcpu_nmi(struct ckvm_vcpu *vcpu);
+CKVM_API int ckvm_vcpu_smi(struct ckvm_vcpu *vcpu);
+/* KVM_INTERRUPT: inject an external interrupt (userspace irqchip only). */
+CKVM_API int ckvm_vcpu_interrupt(struct ckvm_vcpu *vcpu, uint32_t irq);
+CKVM_API int ckvm_vcpu_kvmclock_ctrl(struct ckvm_vcpu *vcpu);
+/* KVM_GET_TSC_KHZ: kHz (> 0) or -errno (the real errno, e.g. -EIO). */
+CKVM_API int ckvm_vcpu_get_tsc_khz(struct ckvm_vcpu *vcpu);
+CKVM_API int ckvm_vcpu_set_tsc_khz(struct ckvm_vcpu *vcpu, uint32_t khz);
+/* KVM_X86_SETUP_MCE / KVM_X86_SET_MCE. */
+CKVM_API int ckvm_vcpu_setup_mce(struct ckvm_vcpu *vcpu, uint64_t mcg_cap);
+CKVM_API int ckvm_vcpu_set_mce(struct ckvm_vcpu *vcpu, const struct kvm_x86_mce *mce);
+/* KVM_TPR_ACCESS_REPORTING / KVM_SET_VAPIC_ADDR. */
+CKVM_API int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled);
+CKVM_API int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr);
+
+/*
+ * Nested state (KVM_CAP_NESTED_STATE gives the maximum size). get fills a
+ * buffer of `size` bytes and returns the state's size; a size of exactly
+ * sizeof(struct kvm_nested_state) means "no nested guest". -ENOTSUP (after
+ * checking the capability) where the kernel has none.
+ */
+CKVM_API int ckvm_vcpu_get_nested_state(struct ckvm_vcpu *vcpu, struct kvm_nested_state *st,
+					size_t size);
+CKVM_API int ckvm_vcpu_set_nested_state(struct ckvm_vcpu *vcpu, const struct kvm_nested_state *st);
+
+/*
+ * Sync regs (KVM_CAP_SYNC_REGS): mask of KVM_SYNC_X86_REGS | _SREGS | _EVENTS.
+ * valid: KVM copies these out to the run page on every exit.
+ * dirty: KVM loads them from the run page on the next entry (cleared by KVM).
+ */
+CKVM_API int ckvm_vcpu_set_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask);
+CKVM_API int ckvm_vcpu_clear_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask);
+CKVM_API int ckvm_vcpu_set_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask);
+CKVM_API int ckvm_vcpu_clear_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask);
+/* The run page's kvm_sync_regs (valid after an exit for the valid mask). */
+CKVM_API struct kvm_sync_regs *ckvm_vcpu_sync_regs(struct ckvm_vcpu *vcpu);
+
+CKVM_END_DECLS
+
+#endif

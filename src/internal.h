@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - private definitions shared by ckvm's source files.
+ * Nothing here is part of the ABI.
+ */
+#ifndef CKVM_INTERNAL_H
+#define CKVM_INTERNAL_H
+
+#include <ckvm.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+
+/* Internal symbols are hidden by -fvisibility=hidden; only CKVM_API exports. */
+
+struct ckvm {
+	int fd;
+};
+
+struct ckvm_vm {
+	int fd;
+	size_t run_size;          /* KVM_GET_VCPU_MMAP_SIZE */
+	size_t page_size;         /* sysconf(_SC_PAGESIZE) */
+	uint32_t dirty_ring_entries; /* 0: no dirty ring */
+	bool dirty_ring_acq_rel;
+	int coalesced_page_offset; /* KVM_COALESCED_MMIO_PAGE_OFFSET, 0 if no cap */
+};
+
+struct ckvm_vcpu {
+	int fd;
+	unsigned long id;
+	struct kvm_run *run;
+	size_t run_size;
+	size_t page_size;
+	/* coalesced MMIO ring (mapped on demand), part of the vCPU mapping */
+	struct kvm_coalesced_mmio_ring *coalesced;
+	int coalesced_page_offset;
+	/* dirty ring (mapped at creation when the VM has one) */
+	struct kvm_dirty_gfn *dirty_gfns;
+	uint32_t dirty_ring_entries;
+	uint32_t dirty_ring_next;   /* next index to harvest (free-running) */
+	/* kick target */
+	pthread_t thread;
+	int kick_signo;             /* 0: none */
+	int kick_armed;             /* thread is valid */
+	/* sync regs: bits of kvm_valid_regs whose run-page copy is current */
+	uint64_t sync_fresh;
+};
+
+struct ckvm_device {
+	int fd;
+	uint32_t type;
+};
+
+/* ioctl returning the result (>= 0) or -errno. */
+static inline int ckvm__ioctl(int fd, unsigned long req, void *arg)
+{
+	int r = ioctl(fd, req, arg);
+	return r < 0 ? -errno : r;
+}
+
+/* Same with an integer argument (KVM_SET_TSS_ADDR, KVM_CREATE_VM...). */
+static inline int ckvm__ioctl_val(int fd, unsigned long req, unsigned long val)
+{
+	int r = ioctl(fd, req, val);
+	return r < 0 ? -errno : r;
+}
+
+#endif
