@@ -46,6 +46,10 @@ struct ckvm_vcpu {
 	int kick_armed;             /* thread is valid */
 	/* sync regs: bits of kvm_valid_regs whose run-page copy is current */
 	uint64_t sync_fresh;
+	/* vcpu area: read from the VM at creation */
+	bool coalesced_own;         /* coalesced ring mapped separately (munmap on close) */
+	size_t xsave_size;          /* KVM_CAP_XSAVE2 on the VM, at least 4096 */
+	uint32_t nested_state_max;  /* KVM_CAP_NESTED_STATE, 0 if absent */
 };
 
 struct ckvm_device {
@@ -66,5 +70,20 @@ static inline int ckvm__ioctl_val(int fd, unsigned long req, unsigned long val)
 	int r = ioctl(fd, req, val);
 	return r < 0 ? -errno : r;
 }
+
+/* ---- core helpers (system.c, vm.c, fam.c) ---- */
+/* FAM engine internals: size of the kernel-struct part of a FAM object (0 if foreign). */
+size_t ckvm__fam_size(const void *p);
+extern const struct ckvm_fam_type ckvm__irq_routing_type;
+extern const struct ckvm_fam_type ckvm__reg_list_type;
+#if defined(__x86_64__)
+extern const struct ckvm_fam_type ckvm__cpuid2_type;
+extern const struct ckvm_fam_type ckvm__msrs_type;
+extern const struct ckvm_fam_type ckvm__msr_list_type;
+#endif
+/* Make fd close-on-exec (no-op if already). 0 or -errno. */
+int ckvm__set_cloexec(int fd);
+/* Fill a new VM handle around fd with the system handle's mmap size. */
+int ckvm__vm_wrap(int kvm_fd, int vm_fd, struct ckvm_vm **out);
 
 #endif

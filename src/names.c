@@ -1,2 +1,401 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * names.c - names of KVM capabilities, exit reasons and ckvm exit kinds.
+ *
+ * The tables hold plain numbers (KVM ABI) so that they do not depend on the
+ * version of the system's <linux/kvm.h>: every capability up to Linux 6.18
+ * is named, including those the build host's header lacks. Numbers that
+ * were never assigned or were retired (5, 17, 19, 20, 28) are absent.
+ */
 #include "internal.h"
+
+#include <strings.h>
+#include <string.h>
+
+struct cap_name {
+	long cap;
+	const char *name;
+};
+
+/* Sorted by number (tests/core/test_names.c checks this). */
+static const struct cap_name caps[] = {
+	{ 0, "KVM_CAP_IRQCHIP" },
+	{ 1, "KVM_CAP_HLT" },
+	{ 2, "KVM_CAP_MMU_SHADOW_CACHE_CONTROL" },
+	{ 3, "KVM_CAP_USER_MEMORY" },
+	{ 4, "KVM_CAP_SET_TSS_ADDR" },
+	{ 6, "KVM_CAP_VAPIC" },
+	{ 7, "KVM_CAP_EXT_CPUID" },
+	{ 8, "KVM_CAP_CLOCKSOURCE" },
+	{ 9, "KVM_CAP_NR_VCPUS" },
+	{ 10, "KVM_CAP_NR_MEMSLOTS" },
+	{ 11, "KVM_CAP_PIT" },
+	{ 12, "KVM_CAP_NOP_IO_DELAY" },
+	{ 13, "KVM_CAP_PV_MMU" },
+	{ 14, "KVM_CAP_MP_STATE" },
+	{ 15, "KVM_CAP_COALESCED_MMIO" },
+	{ 16, "KVM_CAP_SYNC_MMU" },
+	{ 18, "KVM_CAP_IOMMU" },
+	{ 21, "KVM_CAP_DESTROY_MEMORY_REGION_WORKS" },
+	{ 22, "KVM_CAP_USER_NMI" },
+	{ 23, "KVM_CAP_SET_GUEST_DEBUG" },
+	{ 24, "KVM_CAP_REINJECT_CONTROL" },
+	{ 25, "KVM_CAP_IRQ_ROUTING" },
+	{ 26, "KVM_CAP_IRQ_INJECT_STATUS" },
+	{ 29, "KVM_CAP_ASSIGN_DEV_IRQ" },
+	{ 30, "KVM_CAP_JOIN_MEMORY_REGIONS_WORKS" },
+	{ 31, "KVM_CAP_MCE" },
+	{ 32, "KVM_CAP_IRQFD" },
+	{ 33, "KVM_CAP_PIT2" },
+	{ 34, "KVM_CAP_SET_BOOT_CPU_ID" },
+	{ 35, "KVM_CAP_PIT_STATE2" },
+	{ 36, "KVM_CAP_IOEVENTFD" },
+	{ 37, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ 38, "KVM_CAP_XEN_HVM" },
+	{ 39, "KVM_CAP_ADJUST_CLOCK" },
+	{ 40, "KVM_CAP_INTERNAL_ERROR_DATA" },
+	{ 41, "KVM_CAP_VCPU_EVENTS" },
+	{ 42, "KVM_CAP_S390_PSW" },
+	{ 43, "KVM_CAP_PPC_SEGSTATE" },
+	{ 44, "KVM_CAP_HYPERV" },
+	{ 45, "KVM_CAP_HYPERV_VAPIC" },
+	{ 46, "KVM_CAP_HYPERV_SPIN" },
+	{ 47, "KVM_CAP_PCI_SEGMENT" },
+	{ 48, "KVM_CAP_PPC_PAIRED_SINGLES" },
+	{ 49, "KVM_CAP_INTR_SHADOW" },
+	{ 50, "KVM_CAP_DEBUGREGS" },
+	{ 51, "KVM_CAP_X86_ROBUST_SINGLESTEP" },
+	{ 52, "KVM_CAP_PPC_OSI" },
+	{ 53, "KVM_CAP_PPC_UNSET_IRQ" },
+	{ 54, "KVM_CAP_ENABLE_CAP" },
+	{ 55, "KVM_CAP_XSAVE" },
+	{ 56, "KVM_CAP_XCRS" },
+	{ 57, "KVM_CAP_PPC_GET_PVINFO" },
+	{ 58, "KVM_CAP_PPC_IRQ_LEVEL" },
+	{ 59, "KVM_CAP_ASYNC_PF" },
+	{ 60, "KVM_CAP_TSC_CONTROL" },
+	{ 61, "KVM_CAP_GET_TSC_KHZ" },
+	{ 62, "KVM_CAP_PPC_BOOKE_SREGS" },
+	{ 63, "KVM_CAP_SPAPR_TCE" },
+	{ 64, "KVM_CAP_PPC_SMT" },
+	{ 65, "KVM_CAP_PPC_RMA" },
+	{ 66, "KVM_CAP_MAX_VCPUS" },
+	{ 67, "KVM_CAP_PPC_HIOR" },
+	{ 68, "KVM_CAP_PPC_PAPR" },
+	{ 69, "KVM_CAP_SW_TLB" },
+	{ 70, "KVM_CAP_ONE_REG" },
+	{ 71, "KVM_CAP_S390_GMAP" },
+	{ 72, "KVM_CAP_TSC_DEADLINE_TIMER" },
+	{ 73, "KVM_CAP_S390_UCONTROL" },
+	{ 74, "KVM_CAP_SYNC_REGS" },
+	{ 75, "KVM_CAP_PCI_2_3" },
+	{ 76, "KVM_CAP_KVMCLOCK_CTRL" },
+	{ 77, "KVM_CAP_SIGNAL_MSI" },
+	{ 78, "KVM_CAP_PPC_GET_SMMU_INFO" },
+	{ 79, "KVM_CAP_S390_COW" },
+	{ 80, "KVM_CAP_PPC_ALLOC_HTAB" },
+	{ 81, "KVM_CAP_READONLY_MEM" },
+	{ 82, "KVM_CAP_IRQFD_RESAMPLE" },
+	{ 83, "KVM_CAP_PPC_BOOKE_WATCHDOG" },
+	{ 84, "KVM_CAP_PPC_HTAB_FD" },
+	{ 85, "KVM_CAP_S390_CSS_SUPPORT" },
+	{ 86, "KVM_CAP_PPC_EPR" },
+	{ 87, "KVM_CAP_ARM_PSCI" },
+	{ 88, "KVM_CAP_ARM_SET_DEVICE_ADDR" },
+	{ 89, "KVM_CAP_DEVICE_CTRL" },
+	{ 90, "KVM_CAP_IRQ_MPIC" },
+	{ 91, "KVM_CAP_PPC_RTAS" },
+	{ 92, "KVM_CAP_IRQ_XICS" },
+	{ 93, "KVM_CAP_ARM_EL1_32BIT" },
+	{ 94, "KVM_CAP_SPAPR_MULTITCE" },
+	{ 95, "KVM_CAP_EXT_EMUL_CPUID" },
+	{ 96, "KVM_CAP_HYPERV_TIME" },
+	{ 97, "KVM_CAP_IOAPIC_POLARITY_IGNORED" },
+	{ 98, "KVM_CAP_ENABLE_CAP_VM" },
+	{ 99, "KVM_CAP_S390_IRQCHIP" },
+	{ 100, "KVM_CAP_IOEVENTFD_NO_LENGTH" },
+	{ 101, "KVM_CAP_VM_ATTRIBUTES" },
+	{ 102, "KVM_CAP_ARM_PSCI_0_2" },
+	{ 103, "KVM_CAP_PPC_FIXUP_HCALL" },
+	{ 104, "KVM_CAP_PPC_ENABLE_HCALL" },
+	{ 105, "KVM_CAP_CHECK_EXTENSION_VM" },
+	{ 106, "KVM_CAP_S390_USER_SIGP" },
+	{ 107, "KVM_CAP_S390_VECTOR_REGISTERS" },
+	{ 108, "KVM_CAP_S390_MEM_OP" },
+	{ 109, "KVM_CAP_S390_USER_STSI" },
+	{ 110, "KVM_CAP_S390_SKEYS" },
+	{ 111, "KVM_CAP_MIPS_FPU" },
+	{ 112, "KVM_CAP_MIPS_MSA" },
+	{ 113, "KVM_CAP_S390_INJECT_IRQ" },
+	{ 114, "KVM_CAP_S390_IRQ_STATE" },
+	{ 115, "KVM_CAP_PPC_HWRNG" },
+	{ 116, "KVM_CAP_DISABLE_QUIRKS" },
+	{ 117, "KVM_CAP_X86_SMM" },
+	{ 118, "KVM_CAP_MULTI_ADDRESS_SPACE" },
+	{ 119, "KVM_CAP_GUEST_DEBUG_HW_BPS" },
+	{ 120, "KVM_CAP_GUEST_DEBUG_HW_WPS" },
+	{ 121, "KVM_CAP_SPLIT_IRQCHIP" },
+	{ 122, "KVM_CAP_IOEVENTFD_ANY_LENGTH" },
+	{ 123, "KVM_CAP_HYPERV_SYNIC" },
+	{ 124, "KVM_CAP_S390_RI" },
+	{ 125, "KVM_CAP_SPAPR_TCE_64" },
+	{ 126, "KVM_CAP_ARM_PMU_V3" },
+	{ 127, "KVM_CAP_VCPU_ATTRIBUTES" },
+	{ 128, "KVM_CAP_MAX_VCPU_ID" },
+	{ 129, "KVM_CAP_X2APIC_API" },
+	{ 130, "KVM_CAP_S390_USER_INSTR0" },
+	{ 131, "KVM_CAP_MSI_DEVID" },
+	{ 132, "KVM_CAP_PPC_HTM" },
+	{ 133, "KVM_CAP_SPAPR_RESIZE_HPT" },
+	{ 134, "KVM_CAP_PPC_MMU_RADIX" },
+	{ 135, "KVM_CAP_PPC_MMU_HASH_V3" },
+	{ 136, "KVM_CAP_IMMEDIATE_EXIT" },
+	{ 137, "KVM_CAP_MIPS_VZ" },
+	{ 138, "KVM_CAP_MIPS_TE" },
+	{ 139, "KVM_CAP_MIPS_64BIT" },
+	{ 140, "KVM_CAP_S390_GS" },
+	{ 141, "KVM_CAP_S390_AIS" },
+	{ 142, "KVM_CAP_SPAPR_TCE_VFIO" },
+	{ 143, "KVM_CAP_X86_DISABLE_EXITS" },
+	{ 144, "KVM_CAP_ARM_USER_IRQ" },
+	{ 145, "KVM_CAP_S390_CMMA_MIGRATION" },
+	{ 146, "KVM_CAP_PPC_FWNMI" },
+	{ 147, "KVM_CAP_PPC_SMT_POSSIBLE" },
+	{ 148, "KVM_CAP_HYPERV_SYNIC2" },
+	{ 149, "KVM_CAP_HYPERV_VP_INDEX" },
+	{ 150, "KVM_CAP_S390_AIS_MIGRATION" },
+	{ 151, "KVM_CAP_PPC_GET_CPU_CHAR" },
+	{ 152, "KVM_CAP_S390_BPB" },
+	{ 153, "KVM_CAP_GET_MSR_FEATURES" },
+	{ 154, "KVM_CAP_HYPERV_EVENTFD" },
+	{ 155, "KVM_CAP_HYPERV_TLBFLUSH" },
+	{ 156, "KVM_CAP_S390_HPAGE_1M" },
+	{ 157, "KVM_CAP_NESTED_STATE" },
+	{ 158, "KVM_CAP_ARM_INJECT_SERROR_ESR" },
+	{ 159, "KVM_CAP_MSR_PLATFORM_INFO" },
+	{ 160, "KVM_CAP_PPC_NESTED_HV" },
+	{ 161, "KVM_CAP_HYPERV_SEND_IPI" },
+	{ 162, "KVM_CAP_COALESCED_PIO" },
+	{ 163, "KVM_CAP_HYPERV_ENLIGHTENED_VMCS" },
+	{ 164, "KVM_CAP_EXCEPTION_PAYLOAD" },
+	{ 165, "KVM_CAP_ARM_VM_IPA_SIZE" },
+	{ 166, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT" },
+	{ 167, "KVM_CAP_HYPERV_CPUID" },
+	{ 168, "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2" },
+	{ 169, "KVM_CAP_PPC_IRQ_XIVE" },
+	{ 170, "KVM_CAP_ARM_SVE" },
+	{ 171, "KVM_CAP_ARM_PTRAUTH_ADDRESS" },
+	{ 172, "KVM_CAP_ARM_PTRAUTH_GENERIC" },
+	{ 173, "KVM_CAP_PMU_EVENT_FILTER" },
+	{ 174, "KVM_CAP_ARM_IRQ_LINE_LAYOUT_2" },
+	{ 175, "KVM_CAP_HYPERV_DIRECT_TLBFLUSH" },
+	{ 176, "KVM_CAP_PPC_GUEST_DEBUG_SSTEP" },
+	{ 177, "KVM_CAP_ARM_NISV_TO_USER" },
+	{ 178, "KVM_CAP_ARM_INJECT_EXT_DABT" },
+	{ 179, "KVM_CAP_S390_VCPU_RESETS" },
+	{ 180, "KVM_CAP_S390_PROTECTED" },
+	{ 181, "KVM_CAP_PPC_SECURE_GUEST" },
+	{ 182, "KVM_CAP_HALT_POLL" },
+	{ 183, "KVM_CAP_ASYNC_PF_INT" },
+	{ 184, "KVM_CAP_LAST_CPU" },
+	{ 185, "KVM_CAP_SMALLER_MAXPHYADDR" },
+	{ 186, "KVM_CAP_S390_DIAG318" },
+	{ 187, "KVM_CAP_STEAL_TIME" },
+	{ 188, "KVM_CAP_X86_USER_SPACE_MSR" },
+	{ 189, "KVM_CAP_X86_MSR_FILTER" },
+	{ 190, "KVM_CAP_ENFORCE_PV_FEATURE_CPUID" },
+	{ 191, "KVM_CAP_SYS_HYPERV_CPUID" },
+	{ 192, "KVM_CAP_DIRTY_LOG_RING" },
+	{ 193, "KVM_CAP_X86_BUS_LOCK_EXIT" },
+	{ 194, "KVM_CAP_PPC_DAWR1" },
+	{ 195, "KVM_CAP_SET_GUEST_DEBUG2" },
+	{ 196, "KVM_CAP_SGX_ATTRIBUTE" },
+	{ 197, "KVM_CAP_VM_COPY_ENC_CONTEXT_FROM" },
+	{ 198, "KVM_CAP_PTP_KVM" },
+	{ 199, "KVM_CAP_HYPERV_ENFORCE_CPUID" },
+	{ 200, "KVM_CAP_SREGS2" },
+	{ 201, "KVM_CAP_EXIT_HYPERCALL" },
+	{ 202, "KVM_CAP_PPC_RPT_INVALIDATE" },
+	{ 203, "KVM_CAP_BINARY_STATS_FD" },
+	{ 204, "KVM_CAP_EXIT_ON_EMULATION_FAILURE" },
+	{ 205, "KVM_CAP_ARM_MTE" },
+	{ 206, "KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM" },
+	{ 207, "KVM_CAP_VM_GPA_BITS" },
+	{ 208, "KVM_CAP_XSAVE2" },
+	{ 209, "KVM_CAP_SYS_ATTRIBUTES" },
+	{ 210, "KVM_CAP_PPC_AIL_MODE_3" },
+	{ 211, "KVM_CAP_S390_MEM_OP_EXTENSION" },
+	{ 212, "KVM_CAP_PMU_CAPABILITY" },
+	{ 213, "KVM_CAP_DISABLE_QUIRKS2" },
+	{ 214, "KVM_CAP_VM_TSC_CONTROL" },
+	{ 215, "KVM_CAP_SYSTEM_EVENT_DATA" },
+	{ 216, "KVM_CAP_ARM_SYSTEM_SUSPEND" },
+	{ 217, "KVM_CAP_S390_PROTECTED_DUMP" },
+	{ 218, "KVM_CAP_X86_TRIPLE_FAULT_EVENT" },
+	{ 219, "KVM_CAP_X86_NOTIFY_VMEXIT" },
+	{ 220, "KVM_CAP_VM_DISABLE_NX_HUGE_PAGES" },
+	{ 221, "KVM_CAP_S390_ZPCI_OP" },
+	{ 222, "KVM_CAP_S390_CPU_TOPOLOGY" },
+	{ 223, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL" },
+	{ 224, "KVM_CAP_S390_PROTECTED_ASYNC_DISABLE" },
+	{ 225, "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP" },
+	{ 226, "KVM_CAP_PMU_EVENT_MASKED_EVENTS" },
+	{ 227, "KVM_CAP_COUNTER_OFFSET" },
+	{ 228, "KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE" },
+	{ 229, "KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES" },
+	{ 230, "KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES" },
+	{ 231, "KVM_CAP_USER_MEMORY2" },
+	{ 232, "KVM_CAP_MEMORY_FAULT_INFO" },
+	{ 233, "KVM_CAP_MEMORY_ATTRIBUTES" },
+	{ 234, "KVM_CAP_GUEST_MEMFD" },
+	{ 235, "KVM_CAP_VM_TYPES" },
+	{ 236, "KVM_CAP_PRE_FAULT_MEMORY" },
+	{ 237, "KVM_CAP_X86_APIC_BUS_CYCLES_NS" },
+	{ 238, "KVM_CAP_X86_GUEST_MODE" },
+	{ 239, "KVM_CAP_ARM_WRITABLE_IMP_ID_REGS" },
+	{ 240, "KVM_CAP_ARM_EL2" },
+	{ 241, "KVM_CAP_ARM_EL2_E2H0" },
+	{ 242, "KVM_CAP_RISCV_MP_STATE_RESET" },
+	{ 243, "KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED" },
+	{ 244, "KVM_CAP_GUEST_MEMFD_FLAGS" },
+	{ 245, "KVM_CAP_ARM_SEA_TO_USER" },
+	{ 246, "KVM_CAP_S390_USER_OPEREXEC" },
+};
+
+#define NCAPS (sizeof(caps) / sizeof(caps[0]))
+
+/* Indexed by KVM_EXIT_* number. */
+static const char *const exit_reasons[] = {
+	"KVM_EXIT_UNKNOWN", /* 0 */
+	"KVM_EXIT_EXCEPTION", /* 1 */
+	"KVM_EXIT_IO", /* 2 */
+	"KVM_EXIT_HYPERCALL", /* 3 */
+	"KVM_EXIT_DEBUG", /* 4 */
+	"KVM_EXIT_HLT", /* 5 */
+	"KVM_EXIT_MMIO", /* 6 */
+	"KVM_EXIT_IRQ_WINDOW_OPEN", /* 7 */
+	"KVM_EXIT_SHUTDOWN", /* 8 */
+	"KVM_EXIT_FAIL_ENTRY", /* 9 */
+	"KVM_EXIT_INTR", /* 10 */
+	"KVM_EXIT_SET_TPR", /* 11 */
+	"KVM_EXIT_TPR_ACCESS", /* 12 */
+	"KVM_EXIT_S390_SIEIC", /* 13 */
+	"KVM_EXIT_S390_RESET", /* 14 */
+	"KVM_EXIT_DCR", /* 15 */
+	"KVM_EXIT_NMI", /* 16 */
+	"KVM_EXIT_INTERNAL_ERROR", /* 17 */
+	"KVM_EXIT_OSI", /* 18 */
+	"KVM_EXIT_PAPR_HCALL", /* 19 */
+	"KVM_EXIT_S390_UCONTROL", /* 20 */
+	"KVM_EXIT_WATCHDOG", /* 21 */
+	"KVM_EXIT_S390_TSCH", /* 22 */
+	"KVM_EXIT_EPR", /* 23 */
+	"KVM_EXIT_SYSTEM_EVENT", /* 24 */
+	"KVM_EXIT_S390_STSI", /* 25 */
+	"KVM_EXIT_IOAPIC_EOI", /* 26 */
+	"KVM_EXIT_HYPERV", /* 27 */
+	"KVM_EXIT_ARM_NISV", /* 28 */
+	"KVM_EXIT_X86_RDMSR", /* 29 */
+	"KVM_EXIT_X86_WRMSR", /* 30 */
+	"KVM_EXIT_DIRTY_RING_FULL", /* 31 */
+	"KVM_EXIT_AP_RESET_HOLD", /* 32 */
+	"KVM_EXIT_X86_BUS_LOCK", /* 33 */
+	"KVM_EXIT_XEN", /* 34 */
+	"KVM_EXIT_RISCV_SBI", /* 35 */
+	"KVM_EXIT_RISCV_CSR", /* 36 */
+	"KVM_EXIT_NOTIFY", /* 37 */
+	"KVM_EXIT_LOONGARCH_IOCSR", /* 38 */
+	"KVM_EXIT_MEMORY_FAULT", /* 39 */
+	"KVM_EXIT_TDX", /* 40 */
+	"KVM_EXIT_ARM_SEA", /* 41 */
+};
+
+#define NEXITS (sizeof(exit_reasons) / sizeof(exit_reasons[0]))
+
+static const char *const exit_kinds[CKVM_EXIT_KIND_COUNT] = {
+	[CKVM_EXIT_OTHER] = "OTHER",
+	[CKVM_EXIT_INTERRUPTED] = "INTERRUPTED",
+	[CKVM_EXIT_UNKNOWN] = "UNKNOWN",
+	[CKVM_EXIT_EXCEPTION] = "EXCEPTION",
+	[CKVM_EXIT_IO_IN] = "IO_IN",
+	[CKVM_EXIT_IO_OUT] = "IO_OUT",
+	[CKVM_EXIT_MMIO_READ] = "MMIO_READ",
+	[CKVM_EXIT_MMIO_WRITE] = "MMIO_WRITE",
+	[CKVM_EXIT_HYPERCALL] = "HYPERCALL",
+	[CKVM_EXIT_DEBUG] = "DEBUG",
+	[CKVM_EXIT_HLT] = "HLT",
+	[CKVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+	[CKVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+	[CKVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+	[CKVM_EXIT_INTR] = "INTR",
+	[CKVM_EXIT_SET_TPR] = "SET_TPR",
+	[CKVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+	[CKVM_EXIT_NMI] = "NMI",
+	[CKVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+	[CKVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+	[CKVM_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
+	[CKVM_EXIT_HYPERV] = "HYPERV",
+	[CKVM_EXIT_X86_RDMSR] = "X86_RDMSR",
+	[CKVM_EXIT_X86_WRMSR] = "X86_WRMSR",
+	[CKVM_EXIT_XEN] = "XEN",
+	[CKVM_EXIT_NOTIFY] = "NOTIFY",
+	[CKVM_EXIT_X86_BUS_LOCK] = "X86_BUS_LOCK",
+	[CKVM_EXIT_DIRTY_RING_FULL] = "DIRTY_RING_FULL",
+	[CKVM_EXIT_AP_RESET_HOLD] = "AP_RESET_HOLD",
+	[CKVM_EXIT_MEMORY_FAULT] = "MEMORY_FAULT",
+	[CKVM_EXIT_ARM_NISV] = "ARM_NISV",
+	[CKVM_EXIT_RISCV_SBI] = "RISCV_SBI",
+	[CKVM_EXIT_RISCV_CSR] = "RISCV_CSR",
+};
+
+const char *ckvm_cap_name(long cap)
+{
+	size_t lo = 0, hi = NCAPS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (caps[mid].cap == cap)
+			return caps[mid].name;
+		if (caps[mid].cap < cap)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+long ckvm_cap_from_name(const char *name)
+{
+	static const char prefix[] = "KVM_CAP_";
+	size_t i;
+
+	if (!name)
+		return -EINVAL;
+	if (strncasecmp(name, prefix, sizeof(prefix) - 1) == 0)
+		name += sizeof(prefix) - 1;
+	if (!*name)
+		return -ENOENT;
+	for (i = 0; i < NCAPS; i++) {
+		if (strcasecmp(caps[i].name + sizeof(prefix) - 1, name) == 0)
+			return caps[i].cap;
+	}
+	return -ENOENT;
+}
+
+long ckvm_cap_by_index(size_t i)
+{
+	return i < NCAPS ? caps[i].cap : -1;
+}
+
+const char *ckvm_exit_reason_name(uint32_t reason)
+{
+	return reason < NEXITS ? exit_reasons[reason] : NULL;
+}
+
+const char *ckvm_exit_kind_name(enum ckvm_exit_kind kind)
+{
+	if ((unsigned)kind >= CKVM_EXIT_KIND_COUNT)
+		return NULL;
+	return exit_kinds[kind];
+}

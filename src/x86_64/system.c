@@ -1,2 +1,104 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * x86_64/system.c - x86 system ioctls: supported/emulated CPUID, MSR index
+ * lists and feature-MSR reads on /dev/kvm.
+ */
 #include "internal.h"
+
+/* First guesses; the queries grow on E2BIG up to the type's limit. */
+#define CPUID_FIRST_GUESS 32u
+#define MSR_LIST_FIRST_GUESS 16u
+
+static int get_cpuid(struct ckvm *kvm, unsigned long req, struct kvm_cpuid2 **out)
+{
+	struct kvm_cpuid2 *c = NULL;
+	uint32_t cap = CPUID_FIRST_GUESS;
+	int r;
+
+	if (!kvm || !out)
+		return -EINVAL;
+	r = ckvm_cpuid2_alloc(cap, &c);
+	if (r < 0)
+		return r;
+	for (;;) {
+		c->nent = cap;
+		r = ckvm__ioctl(kvm->fd, req, c);
+		if (r != -E2BIG)
+			break;
+		/* The kernel does not say how many it needs: double. */
+		if (cap >= CKVM_MAX_CPUID_ENTRIES)
+			break;
+		cap = cap * 2 > CKVM_MAX_CPUID_ENTRIES ? CKVM_MAX_CPUID_ENTRIES : cap * 2;
+		r = ckvm_cpuid2_reserve(&c, cap);
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		ckvm_cpuid2_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int ckvm_get_supported_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
+{
+	return get_cpuid(kvm, KVM_GET_SUPPORTED_CPUID, out);
+}
+
+int ckvm_get_emulated_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
+{
+	return get_cpuid(kvm, KVM_GET_EMULATED_CPUID, out);
+}
+
+static int get_msr_list(struct ckvm *kvm, unsigned long req, struct kvm_msr_list **out)
+{
+	struct kvm_msr_list *l = NULL;
+	uint32_t cap = MSR_LIST_FIRST_GUESS;
+	int r, tries;
+
+	if (!kvm || !out)
+		return -EINVAL;
+	r = ckvm_msr_list_alloc(cap, &l);
+	if (r < 0)
+		return r;
+	for (tries = 0; tries < 8; tries++) {
+		l->nmsrs = cap;
+		r = ckvm__ioctl(kvm->fd, req, l);
+		if (r != -E2BIG)
+			break;
+		/* The kernel wrote the number it needs into nmsrs. */
+		if (l->nmsrs <= cap || l->nmsrs > CKVM_MAX_MSR_ENTRIES)
+			break;
+		cap = l->nmsrs;
+		l->nmsrs = 0;
+		r = ckvm_fam_reserve(&ckvm__msr_list_type, (void **)&l, cap);
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		ckvm_msr_list_free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
+}
+
+int ckvm_get_msr_index_list(struct ckvm *kvm, struct kvm_msr_list **out)
+{
+	return get_msr_list(kvm, KVM_GET_MSR_INDEX_LIST, out);
+}
+
+int ckvm_get_msr_feature_index_list(struct ckvm *kvm, struct kvm_msr_list **out)
+{
+	return get_msr_list(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, out);
+}
+
+int ckvm_get_msrs(struct ckvm *kvm, struct kvm_msrs *msrs)
+{
+	if (!kvm || !msrs)
+		return -EINVAL;
+	if (msrs->nmsrs > CKVM_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	return ckvm__ioctl(kvm->fd, KVM_GET_MSRS, msrs);
+}
