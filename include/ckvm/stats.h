@@ -20,11 +20,15 @@ struct ckvm_stat_desc {
 	uint32_t flags;   /* KVM_STATS_TYPE_* | KVM_STATS_UNIT_* | KVM_STATS_BASE_* */
 	int16_t exponent;
 	uint16_t size;    /* number of u64 values */
-	uint32_t offset;  /* in u64 units within the data block */
+	uint32_t offset;  /* byte offset of the value(s) within the data block */
 	uint32_t bucket_size;
 };
 
-/* Parse the header and descriptors of a stats fd. Does not take ownership of fd. */
+/*
+ * Parse the header and descriptors of a stats fd. Does not take ownership
+ * of fd (keep it open while the ckvm_stats is in use). -EBADMSG when the
+ * blob is malformed (sizes or offsets out of range, empty names).
+ */
 CKVM_API int ckvm_stats_open(int fd, struct ckvm_stats **out);
 CKVM_API void ckvm_stats_close(struct ckvm_stats *st);
 /* Number of descriptors. */
@@ -33,7 +37,11 @@ CKVM_API size_t ckvm_stats_count(const struct ckvm_stats *st);
 CKVM_API const struct ckvm_stat_desc *ckvm_stats_desc(const struct ckvm_stats *st, size_t i);
 /* Index of the stat named name, or -ENOENT. */
 CKVM_API int ckvm_stats_find(const struct ckvm_stats *st, const char *name);
-/* Read the current value(s) of stat i into values[0..n) (n >= desc->size). Returns values read. */
+/*
+ * Read the current value(s) of stat i into values[0..n) (n >= desc->size,
+ * else -EINVAL). Returns the number of values read (desc->size); -EIO when
+ * the fd is shorter than the descriptor says.
+ */
 CKVM_API int ckvm_stats_read(struct ckvm_stats *st, size_t i, uint64_t *values, size_t n);
 
 CKVM_END_DECLS
