@@ -1,2 +1,435 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * x86_64/vcpu.c - x86 vCPU state ioctls and the sync-regs fast path.
+ *
+ * Sync regs: vcpu->sync_fresh holds the KVM_SYNC_X86_* classes whose copy in
+ * the run page is current (KVM wrote it on the last exit, and the caller may
+ * have modified it since). For those classes get/set go through the run
+ * page and issue no ioctl; a set marks the class dirty so KVM loads it on
+ * the next entry.
+ */
 #include "internal.h"
+
+#include <string.h>
+
+#define SYNC_ALL (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS)
+
+static bool sync_fast(struct ckvm_vcpu *vcpu, uint64_t cls)
+{
+	return (vcpu->sync_fresh & cls) && (vcpu->run->kvm_valid_regs & cls);
+}
+
+/* ---- regs / sregs / sregs2 ------------------------------------------------ */
+
+int ckvm_vcpu_get_regs(struct ckvm_vcpu *vcpu, struct kvm_regs *regs)
+{
+	if (!vcpu || !regs)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_REGS)) {
+		memcpy(regs, &vcpu->run->s.regs.regs, sizeof(*regs));
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_GET_REGS, regs);
+}
+
+int ckvm_vcpu_set_regs(struct ckvm_vcpu *vcpu, const struct kvm_regs *regs)
+{
+	if (!vcpu || !regs)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_REGS)) {
+		memcpy(&vcpu->run->s.regs.regs, regs, sizeof(*regs));
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_SET_REGS, (void *)regs);
+}
+
+int ckvm_vcpu_get_sregs(struct ckvm_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	if (!vcpu || !sregs)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_SREGS)) {
+		memcpy(sregs, &vcpu->run->s.regs.sregs, sizeof(*sregs));
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_GET_SREGS, sregs);
+}
+
+int ckvm_vcpu_set_sregs(struct ckvm_vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+	if (!vcpu || !sregs)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_SREGS)) {
+		memcpy(&vcpu->run->s.regs.sregs, sregs, sizeof(*sregs));
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_SET_SREGS, (void *)sregs);
+}
+
+int ckvm_vcpu_get_sregs2(struct ckvm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
+{
+	if (!vcpu || !sregs2)
+		return -EINVAL;
+	/* A dirty run-page sregs copy would be loaded on entry: flush it first. */
+	if (vcpu->run->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
+		int r = ckvm__ioctl(vcpu->fd, KVM_SET_SREGS, &vcpu->run->s.regs.sregs);
+		if (r < 0)
+			return r;
+		vcpu->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_GET_SREGS2, sregs2);
+}
+
+int ckvm_vcpu_set_sregs2(struct ckvm_vcpu *vcpu, const struct kvm_sregs2 *sregs2)
+{
+	int r;
+
+	if (!vcpu || !sregs2)
+		return -EINVAL;
+	r = ckvm__ioctl(vcpu->fd, KVM_SET_SREGS2, (void *)sregs2);
+	if (r == 0) {
+		/* The run-page sregs copy is stale now; never load it over this. */
+		vcpu->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
+		vcpu->sync_fresh &= ~(uint64_t)KVM_SYNC_X86_SREGS;
+	}
+	return r;
+}
+
+/* ---- simple get/set pairs ------------------------------------------------- */
+
+#define GET_SET(name, type, getreq, setreq)                                      \
+	int ckvm_vcpu_get_##name(struct ckvm_vcpu *vcpu, type *p)                \
+	{                                                                        \
+		if (!vcpu || !p)                                                 \
+			return -EINVAL;                                          \
+		return ckvm__ioctl(vcpu->fd, getreq, p);                         \
+	}                                                                        \
+	int ckvm_vcpu_set_##name(struct ckvm_vcpu *vcpu, const type *p)          \
+	{                                                                        \
+		if (!vcpu || !p)                                                 \
+			return -EINVAL;                                          \
+		return ckvm__ioctl(vcpu->fd, setreq, (void *)p);                 \
+	}
+
+GET_SET(fpu, struct kvm_fpu, KVM_GET_FPU, KVM_SET_FPU)
+GET_SET(lapic, struct kvm_lapic_state, KVM_GET_LAPIC, KVM_SET_LAPIC)
+GET_SET(xcrs, struct kvm_xcrs, KVM_GET_XCRS, KVM_SET_XCRS)
+GET_SET(debug_regs, struct kvm_debugregs, KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS)
+
+int ckvm_vcpu_get_vcpu_events(struct ckvm_vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	if (!vcpu || !ev)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_EVENTS)) {
+		memcpy(ev, &vcpu->run->s.regs.events, sizeof(*ev));
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev);
+}
+
+int ckvm_vcpu_set_vcpu_events(struct ckvm_vcpu *vcpu, const struct kvm_vcpu_events *ev)
+{
+	if (!vcpu || !ev)
+		return -EINVAL;
+	if (sync_fast(vcpu, KVM_SYNC_X86_EVENTS)) {
+		memcpy(&vcpu->run->s.regs.events, ev, sizeof(*ev));
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+		return 0;
+	}
+	return ckvm__ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, (void *)ev);
+}
+
+/* ---- MSRs ------------------------------------------------------------------ */
+
+int ckvm_vcpu_get_msrs(struct ckvm_vcpu *vcpu, struct kvm_msrs *msrs)
+{
+	if (!vcpu || !msrs)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_GET_MSRS, msrs);
+}
+
+int ckvm_vcpu_set_msrs(struct ckvm_vcpu *vcpu, const struct kvm_msrs *msrs)
+{
+	if (!vcpu || !msrs)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_MSRS, (void *)msrs);
+}
+
+union one_msr {
+	struct kvm_msrs hdr;
+	uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	uint64_t align;
+};
+
+int ckvm_vcpu_get_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t *value)
+{
+	union one_msr u;
+	int r;
+
+	if (!vcpu || !value)
+		return -EINVAL;
+	memset(&u, 0, sizeof(u));
+	u.hdr.nmsrs = 1;
+	u.hdr.entries[0].index = index;
+	r = ckvm__ioctl(vcpu->fd, KVM_GET_MSRS, &u.hdr);
+	if (r < 0)
+		return r;
+	if (r != 1)
+		return -EINVAL;
+	*value = u.hdr.entries[0].data;
+	return 0;
+}
+
+int ckvm_vcpu_set_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t value)
+{
+	union one_msr u;
+	int r;
+
+	if (!vcpu)
+		return -EINVAL;
+	memset(&u, 0, sizeof(u));
+	u.hdr.nmsrs = 1;
+	u.hdr.entries[0].index = index;
+	u.hdr.entries[0].data = value;
+	r = ckvm__ioctl(vcpu->fd, KVM_SET_MSRS, &u.hdr);
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : -EINVAL;
+}
+
+/* ---- CPUID ------------------------------------------------------------------ */
+
+int ckvm_vcpu_set_cpuid2(struct ckvm_vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
+{
+	if (!vcpu || !cpuid)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_CPUID2, (void *)cpuid);
+}
+
+int ckvm_vcpu_get_cpuid2(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out)
+{
+	int r;
+
+	if (!vcpu || !out)
+		return -EINVAL;
+	if (!*out) {
+		r = ckvm_cpuid2_alloc(64, out);
+		if (r < 0)
+			return r;
+	}
+	for (;;) {
+		uint32_t cap = ckvm_cpuid2_capacity(*out);
+
+		(*out)->nent = cap;
+		r = ckvm__ioctl(vcpu->fd, KVM_GET_CPUID2, *out);
+		if (r != -E2BIG)
+			return r < 0 ? r : 0;
+		(*out)->nent = 0;
+		if (cap >= CKVM_MAX_CPUID_ENTRIES)
+			return -E2BIG;
+		cap = cap ? cap * 2 : 64;
+		if (cap > CKVM_MAX_CPUID_ENTRIES)
+			cap = CKVM_MAX_CPUID_ENTRIES;
+		r = ckvm_cpuid2_reserve(out, cap);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* ---- XSAVE ------------------------------------------------------------------ */
+
+int ckvm_vcpu_get_xsave(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
+{
+	if (!vcpu || !xsave)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_GET_XSAVE, xsave);
+}
+
+int ckvm_vcpu_set_xsave(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
+{
+	if (!vcpu || !xsave)
+		return -EINVAL;
+	/*
+	 * With dynamic xfeatures (AMX) KVM_SET_XSAVE reads more than 4096
+	 * bytes: a plain struct kvm_xsave would be overrun. Use set_xsave2.
+	 */
+	if (vcpu->xsave_size > sizeof(struct kvm_xsave))
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_XSAVE, (void *)xsave);
+}
+
+int ckvm_vcpu_get_xsave2(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
+{
+	if (!vcpu || !xsave)
+		return -EINVAL;
+	if (ckvm_xsave_size(xsave) < vcpu->xsave_size)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_GET_XSAVE2, xsave);
+}
+
+int ckvm_vcpu_set_xsave2(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
+{
+	if (!vcpu || !xsave)
+		return -EINVAL;
+	if (ckvm_xsave_size(xsave) < vcpu->xsave_size)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_XSAVE, (void *)xsave);
+}
+
+/* ---- misc ------------------------------------------------------------------- */
+
+int ckvm_vcpu_translate_gva(struct ckvm_vcpu *vcpu, struct kvm_translation *tr)
+{
+	if (!vcpu || !tr)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_TRANSLATE, tr);
+}
+
+int ckvm_vcpu_nmi(struct ckvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_NMI, NULL);
+}
+
+int ckvm_vcpu_smi(struct ckvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SMI, NULL);
+}
+
+int ckvm_vcpu_interrupt(struct ckvm_vcpu *vcpu, uint32_t irq)
+{
+	struct kvm_interrupt i = { .irq = irq };
+
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_INTERRUPT, &i);
+}
+
+int ckvm_vcpu_kvmclock_ctrl(struct ckvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, NULL);
+}
+
+int ckvm_vcpu_get_tsc_khz(struct ckvm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_GET_TSC_KHZ, NULL);
+}
+
+int ckvm_vcpu_set_tsc_khz(struct ckvm_vcpu *vcpu, uint32_t khz)
+{
+	if (!vcpu || khz == 0)
+		return -EINVAL;
+	return ckvm__ioctl_val(vcpu->fd, KVM_SET_TSC_KHZ, khz);
+}
+
+int ckvm_vcpu_setup_mce(struct ckvm_vcpu *vcpu, uint64_t mcg_cap)
+{
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &mcg_cap);
+}
+
+int ckvm_vcpu_set_mce(struct ckvm_vcpu *vcpu, const struct kvm_x86_mce *mce)
+{
+	if (!vcpu || !mce)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_X86_SET_MCE, (void *)mce);
+}
+
+int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled)
+{
+	struct kvm_tpr_access_ctl ctl;
+
+	if (!vcpu)
+		return -EINVAL;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.enabled = enabled ? 1 : 0;
+	return ckvm__ioctl(vcpu->fd, KVM_TPR_ACCESS_REPORTING, &ctl);
+}
+
+int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr)
+{
+	struct kvm_vapic_addr va = { .vapic_addr = addr };
+
+	if (!vcpu)
+		return -EINVAL;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va);
+}
+
+/* ---- nested state ----------------------------------------------------------- */
+
+int ckvm_vcpu_get_nested_state(struct ckvm_vcpu *vcpu, struct kvm_nested_state *st, size_t size)
+{
+	int r;
+
+	if (!vcpu || !st || size < sizeof(*st) || size > UINT32_MAX)
+		return -EINVAL;
+	if (!vcpu->nested_state_max)
+		return -ENOTSUP;
+	memset(st, 0, sizeof(*st));
+	st->size = (uint32_t)size;
+	r = ckvm__ioctl(vcpu->fd, KVM_GET_NESTED_STATE, st);
+	if (r < 0)
+		return r;
+	if (st->size > size)
+		return -E2BIG;
+	return (int)st->size;
+}
+
+int ckvm_vcpu_set_nested_state(struct ckvm_vcpu *vcpu, const struct kvm_nested_state *st)
+{
+	if (!vcpu || !st || st->size < sizeof(*st))
+		return -EINVAL;
+	if (!vcpu->nested_state_max)
+		return -ENOTSUP;
+	return ckvm__ioctl(vcpu->fd, KVM_SET_NESTED_STATE, (void *)st);
+}
+
+/* ---- sync regs ---------------------------------------------------------------- */
+
+int ckvm_vcpu_set_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
+{
+	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
+		return -EINVAL;
+	vcpu->run->kvm_valid_regs |= mask;
+	return 0;
+}
+
+int ckvm_vcpu_clear_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
+{
+	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
+		return -EINVAL;
+	/* A pending run-page write (dirty bit) is still loaded on the next entry. */
+	vcpu->run->kvm_valid_regs &= ~mask;
+	vcpu->sync_fresh &= ~mask;
+	return 0;
+}
+
+int ckvm_vcpu_set_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
+{
+	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
+		return -EINVAL;
+	vcpu->run->kvm_dirty_regs |= mask;
+	return 0;
+}
+
+int ckvm_vcpu_clear_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
+{
+	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
+		return -EINVAL;
+	vcpu->run->kvm_dirty_regs &= ~mask;
+	return 0;
+}
+
+struct kvm_sync_regs *ckvm_vcpu_sync_regs(struct ckvm_vcpu *vcpu)
+{
+	return vcpu ? &vcpu->run->s.regs : NULL;
+}
