@@ -18,6 +18,9 @@
 #include <linux/types.h>
 
 /* ---- capabilities (numbers are ABI) ---------------------------------- */
+#ifndef KVM_CAP_S390_PROTECTED_ASYNC_DISABLE
+#define KVM_CAP_S390_PROTECTED_ASYNC_DISABLE 224
+#endif
 #ifndef KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP
 #define KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP 225
 #endif
@@ -60,6 +63,30 @@
 #ifndef KVM_CAP_X86_GUEST_MODE
 #define KVM_CAP_X86_GUEST_MODE 238
 #endif
+#ifndef KVM_CAP_ARM_WRITABLE_IMP_ID_REGS
+#define KVM_CAP_ARM_WRITABLE_IMP_ID_REGS 239
+#endif
+#ifndef KVM_CAP_ARM_EL2
+#define KVM_CAP_ARM_EL2 240
+#endif
+#ifndef KVM_CAP_ARM_EL2_E2H0
+#define KVM_CAP_ARM_EL2_E2H0 241
+#endif
+#ifndef KVM_CAP_RISCV_MP_STATE_RESET
+#define KVM_CAP_RISCV_MP_STATE_RESET 242
+#endif
+#ifndef KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED
+#define KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED 243
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
+#define KVM_CAP_GUEST_MEMFD_FLAGS 244
+#endif
+#ifndef KVM_CAP_ARM_SEA_TO_USER
+#define KVM_CAP_ARM_SEA_TO_USER 245
+#endif
+#ifndef KVM_CAP_S390_USER_OPEREXEC
+#define KVM_CAP_S390_USER_OPEREXEC 246
+#endif
 
 /* ---- exit reasons ---------------------------------------------------- */
 #ifndef KVM_EXIT_LOONGARCH_IOCSR
@@ -70,6 +97,9 @@
 #endif
 #ifndef KVM_EXIT_TDX
 #define KVM_EXIT_TDX 40
+#endif
+#ifndef KVM_EXIT_ARM_SEA
+#define KVM_EXIT_ARM_SEA 41
 #endif
 #ifndef KVM_MEMORY_EXIT_FLAG_PRIVATE
 #define KVM_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
