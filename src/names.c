@@ -5,7 +5,7 @@
  * The tables hold plain numbers (KVM ABI) so that they do not depend on the
  * version of the system's <linux/kvm.h>: every capability up to Linux 6.18
  * is named, including those the build host's header lacks. Numbers that
- * were never assigned or were retired (5, 17, 19, 20, 28) are absent.
+ * were retired (5, 17, 19, 20, 27, 28) are absent.
  */
 #include "internal.h"
 

@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_names.c (unit) - capability, exit-reason and exit-kind name tables.
+ * The capability table is checked entry by entry against every KVM_CAP_*
+ * name that the system <linux/kvm.h> (plus ckvm/compat.h) defines.
+ */
+#include "t.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void test_cap_table_sorted_and_named(void **state)
+{
+	size_t i, n = 0;
+	long prev = -1;
+
+	(void)state;
+	for (i = 0; ckvm_cap_by_index(i) >= 0; i++) {
+		long cap = ckvm_cap_by_index(i);
+		const char *name = ckvm_cap_name(cap);
+
+		assert_true(cap > prev); /* strictly ascending: binary search and no duplicates */
+		prev = cap;
+		assert_non_null(name);
+		assert_int_equal(strncmp(name, "KVM_CAP_", 8), 0);
+		assert_true(strlen(name) > 8);
+		/* round trip, full and short, any case */
+		assert_int_equal(ckvm_cap_from_name(name), cap);
+		assert_int_equal(ckvm_cap_from_name(name + 8), cap);
+		n++;
+	}
+	assert_int_equal(ckvm_cap_by_index(n), -1);
+	assert_int_equal(ckvm_cap_by_index((size_t)-1), -1);
+	/* 0..246 minus the retired numbers 5, 17, 19, 20, 27 and 28 */
+	assert_int_equal(n, 247 - 6);
+	assert_int_equal(prev, KVM_CAP_S390_USER_OPEREXEC);
+}
+
+static void test_cap_lookup(void **state)
+{
+	(void)state;
+	assert_string_equal(ckvm_cap_name(0), "KVM_CAP_IRQCHIP");
+	assert_string_equal(ckvm_cap_name(KVM_CAP_USER_MEMORY2), "KVM_CAP_USER_MEMORY2");
+	assert_string_equal(ckvm_cap_name(KVM_CAP_GUEST_MEMFD_FLAGS), "KVM_CAP_GUEST_MEMFD_FLAGS");
+	assert_null(ckvm_cap_name(5));
+	assert_null(ckvm_cap_name(-1));
+	assert_null(ckvm_cap_name(100000));
+	assert_int_equal(ckvm_cap_from_name("irqchip"), KVM_CAP_IRQCHIP);
+	assert_int_equal(ckvm_cap_from_name("kvm_cap_dirty_log_ring_acq_rel"),
+			 KVM_CAP_DIRTY_LOG_RING_ACQ_REL);
+	assert_int_equal(ckvm_cap_from_name("KVM_CAP_"), -ENOENT);
+	assert_int_equal(ckvm_cap_from_name(""), -ENOENT);
+	assert_int_equal(ckvm_cap_from_name("NO_SUCH_CAP"), -ENOENT);
+	assert_int_equal(ckvm_cap_from_name("KVM_CAP_IRQCHIPX"), -ENOENT);
+	assert_int_equal(ckvm_cap_from_name(NULL), -EINVAL);
+}
+
+/* Every KVM_CAP_* the headers define is in the table under its own name. */
+#define CHECK(c) do { \
+	const char *n__ = ckvm_cap_name(c); \
+	if (!n__ || strcmp(n__, #c) != 0) \
+		fail_msg("%s (%ld): table says %s", #c, (long)(c), n__ ? n__ : "NULL"); \
+	checked++; \
+} while (0)
+
+static void test_cap_table_matches_headers(void **state)
+{
+	unsigned checked = 0;
+
+	(void)state;
+#ifdef KVM_CAP_IRQCHIP
+	CHECK(KVM_CAP_IRQCHIP);
+#endif
+#ifdef KVM_CAP_HLT
+	CHECK(KVM_CAP_HLT);
+#endif
+#ifdef KVM_CAP_MMU_SHADOW_CACHE_CONTROL
+	CHECK(KVM_CAP_MMU_SHADOW_CACHE_CONTROL);
+#endif
+#ifdef KVM_CAP_USER_MEMORY
+	CHECK(KVM_CAP_USER_MEMORY);
+#endif
+#ifdef KVM_CAP_SET_TSS_ADDR
+	CHECK(KVM_CAP_SET_TSS_ADDR);
+#endif
+#ifdef KVM_CAP_VAPIC
+	CHECK(KVM_CAP_VAPIC);
+#endif
+#ifdef KVM_CAP_EXT_CPUID
+	CHECK(KVM_CAP_EXT_CPUID);
+#endif
+#ifdef KVM_CAP_CLOCKSOURCE
+	CHECK(KVM_CAP_CLOCKSOURCE);
+#endif
+#ifdef KVM_CAP_NR_VCPUS
+	CHECK(KVM_CAP_NR_VCPUS);
+#endif
+#ifdef KVM_CAP_NR_MEMSLOTS
+	CHECK(KVM_CAP_NR_MEMSLOTS);
+#endif
+#ifdef KVM_CAP_PIT
+	CHECK(KVM_CAP_PIT);
+#endif
+#ifdef KVM_CAP_NOP_IO_DELAY
+	CHECK(KVM_CAP_NOP_IO_DELAY);
+#endif
+#ifdef KVM_CAP_PV_MMU
+	CHECK(KVM_CAP_PV_MMU);
+#endif
+#ifdef KVM_CAP_MP_STATE
+	CHECK(KVM_CAP_MP_STATE);
+#endif
+#ifdef KVM_CAP_COALESCED_MMIO
+	CHECK(KVM_CAP_COALESCED_MMIO);
+#endif
+#ifdef KVM_CAP_SYNC_MMU
+	CHECK(KVM_CAP_SYNC_MMU);
+#endif
+#ifdef KVM_CAP_IOMMU
+	CHECK(KVM_CAP_IOMMU);
+#endif
+#ifdef KVM_CAP_DESTROY_MEMORY_REGION_WORKS
+	CHECK(KVM_CAP_DESTROY_MEMORY_REGION_WORKS);
+#endif
+#ifdef KVM_CAP_USER_NMI
+	CHECK(KVM_CAP_USER_NMI);
+#endif
+#ifdef KVM_CAP_SET_GUEST_DEBUG
+	CHECK(KVM_CAP_SET_GUEST_DEBUG);
+#endif
+#ifdef KVM_CAP_REINJECT_CONTROL
+	CHECK(KVM_CAP_REINJECT_CONTROL);
+#endif
+#ifdef KVM_CAP_IRQ_ROUTING
+	CHECK(KVM_CAP_IRQ_ROUTING);
+#endif
+#ifdef KVM_CAP_IRQ_INJECT_STATUS
+	CHECK(KVM_CAP_IRQ_INJECT_STATUS);
+#endif
+#ifdef KVM_CAP_ASSIGN_DEV_IRQ
+	CHECK(KVM_CAP_ASSIGN_DEV_IRQ);
+#endif
+#ifdef KVM_CAP_JOIN_MEMORY_REGIONS_WORKS
+	CHECK(KVM_CAP_JOIN_MEMORY_REGIONS_WORKS);
+#endif
+#ifdef KVM_CAP_MCE
+	CHECK(KVM_CAP_MCE);
+#endif
+#ifdef KVM_CAP_IRQFD
+	CHECK(KVM_CAP_IRQFD);
+#endif
+#ifdef KVM_CAP_PIT2
+	CHECK(KVM_CAP_PIT2);
+#endif
+#ifdef KVM_CAP_SET_BOOT_CPU_ID
+	CHECK(KVM_CAP_SET_BOOT_CPU_ID);
+#endif
+#ifdef KVM_CAP_PIT_STATE2
+	CHECK(KVM_CAP_PIT_STATE2);
+#endif
+#ifdef KVM_CAP_IOEVENTFD
+	CHECK(KVM_CAP_IOEVENTFD);
+#endif
+#ifdef KVM_CAP_SET_IDENTITY_MAP_ADDR
+	CHECK(KVM_CAP_SET_IDENTITY_MAP_ADDR);
+#endif
+#ifdef KVM_CAP_XEN_HVM
+	CHECK(KVM_CAP_XEN_HVM);
+#endif
+#ifdef KVM_CAP_ADJUST_CLOCK
+	CHECK(KVM_CAP_ADJUST_CLOCK);
+#endif
+#ifdef KVM_CAP_INTERNAL_ERROR_DATA
+	CHECK(KVM_CAP_INTERNAL_ERROR_DATA);
+#endif
+#ifdef KVM_CAP_VCPU_EVENTS
+	CHECK(KVM_CAP_VCPU_EVENTS);
+#endif
+#ifdef KVM_CAP_S390_PSW
+	CHECK(KVM_CAP_S390_PSW);
+#endif
+#ifdef KVM_CAP_PPC_SEGSTATE
+	CHECK(KVM_CAP_PPC_SEGSTATE);
+#endif
+#ifdef KVM_CAP_HYPERV
+	CHECK(KVM_CAP_HYPERV);
+#endif
+#ifdef KVM_CAP_HYPERV_VAPIC
+	CHECK(KVM_CAP_HYPERV_VAPIC);
+#endif
+#ifdef KVM_CAP_HYPERV_SPIN
+	CHECK(KVM_CAP_HYPERV_SPIN);
+#endif
+#ifdef KVM_CAP_PCI_SEGMENT
+	CHECK(KVM_CAP_PCI_SEGMENT);
+#endif
+#ifdef KVM_CAP_PPC_PAIRED_SINGLES
+	CHECK(KVM_CAP_PPC_PAIRED_SINGLES);
+#endif
+#ifdef KVM_CAP_INTR_SHADOW
+	CHECK(KVM_CAP_INTR_SHADOW);
+#endif
+#ifdef KVM_CAP_DEBUGREGS
+	CHECK(KVM_CAP_DEBUGREGS);
+#endif
+#ifdef KVM_CAP_X86_ROBUST_SINGLESTEP
+	CHECK(KVM_CAP_X86_ROBUST_SINGLESTEP);
+#endif
+#ifdef KVM_CAP_PPC_OSI
+	CHECK(KVM_CAP_PPC_OSI);
+#endif
+#ifdef KVM_CAP_PPC_UNSET_IRQ
+	CHECK(KVM_CAP_PPC_UNSET_IRQ);
+#endif
+#ifdef KVM_CAP_ENABLE_CAP
+	CHECK(KVM_CAP_ENABLE_CAP);
+#endif
+#ifdef KVM_CAP_XSAVE
+	CHECK(KVM_CAP_XSAVE);
+#endif
+#ifdef KVM_CAP_XCRS
+	CHECK(KVM_CAP_XCRS);
+#endif
+#ifdef KVM_CAP_PPC_GET_PVINFO
+	CHECK(KVM_CAP_PPC_GET_PVINFO);
+#endif
+#ifdef KVM_CAP_PPC_IRQ_LEVEL
+	CHECK(KVM_CAP_PPC_IRQ_LEVEL);
+#endif
+#ifdef KVM_CAP_ASYNC_PF
+	CHECK(KVM_CAP_ASYNC_PF);
+#endif
+#ifdef KVM_CAP_TSC_CONTROL
+	CHECK(KVM_CAP_TSC_CONTROL);
+#endif
+#ifdef KVM_CAP_GET_TSC_KHZ
+	CHECK(KVM_CAP_GET_TSC_KHZ);
+#endif
+#ifdef KVM_CAP_PPC_BOOKE_SREGS
+	CHECK(KVM_CAP_PPC_BOOKE_SREGS);
+#endif
+#ifdef KVM_CAP_SPAPR_TCE
+	CHECK(KVM_CAP_SPAPR_TCE);
+#endif
+#ifdef KVM_CAP_PPC_SMT
+	CHECK(KVM_CAP_PPC_SMT);
+#endif
+#ifdef KVM_CAP_PPC_RMA
+	CHECK(KVM_CAP_PPC_RMA);
+#endif
+#ifdef KVM_CAP_MAX_VCPUS
+	CHECK(KVM_CAP_MAX_VCPUS);
+#endif
+#ifdef KVM_CAP_PPC_HIOR
+	CHECK(KVM_CAP_PPC_HIOR);
+#endif
+#ifdef KVM_CAP_PPC_PAPR
+	CHECK(KVM_CAP_PPC_PAPR);
+#endif
+#ifdef KVM_CAP_SW_TLB
+	CHECK(KVM_CAP_SW_TLB);
+#endif
+#ifdef KVM_CAP_ONE_REG
+	CHECK(KVM_CAP_ONE_REG);
+#endif
+#ifdef KVM_CAP_S390_GMAP
+	CHECK(KVM_CAP_S390_GMAP);
+#endif
+#ifdef KVM_CAP_TSC_DEADLINE_TIMER
+	CHECK(KVM_CAP_TSC_DEADLINE_TIMER);
+#endif
+#ifdef KVM_CAP_S390_UCONTROL
+	CHECK(KVM_CAP_S390_UCONTROL);
+#endif
+#ifdef KVM_CAP_SYNC_REGS
+	CHECK(KVM_CAP_SYNC_REGS);
+#endif
+#ifdef KVM_CAP_PCI_2_3
+	CHECK(KVM_CAP_PCI_2_3);
+#endif
+#ifdef KVM_CAP_KVMCLOCK_CTRL
+	CHECK(KVM_CAP_KVMCLOCK_CTRL);
+#endif
+#ifdef KVM_CAP_SIGNAL_MSI
+	CHECK(KVM_CAP_SIGNAL_MSI);
+#endif
+#ifdef KVM_CAP_PPC_GET_SMMU_INFO
+	CHECK(KVM_CAP_PPC_GET_SMMU_INFO);
+#endif
+#ifdef KVM_CAP_S390_COW
+	CHECK(KVM_CAP_S390_COW);
+#endif
+#ifdef KVM_CAP_PPC_ALLOC_HTAB
+	CHECK(KVM_CAP_PPC_ALLOC_HTAB);
+#endif
+#ifdef KVM_CAP_READONLY_MEM
+	CHECK(KVM_CAP_READONLY_MEM);
+#endif
+#ifdef KVM_CAP_IRQFD_RESAMPLE
+	CHECK(KVM_CAP_IRQFD_RESAMPLE);
+#endif
+#ifdef KVM_CAP_PPC_BOOKE_WATCHDOG
+	CHECK(KVM_CAP_PPC_BOOKE_WATCHDOG);
+#endif
+#ifdef KVM_CAP_PPC_HTAB_FD
+	CHECK(KVM_CAP_PPC_HTAB_FD);
+#endif
+#ifdef KVM_CAP_S390_CSS_SUPPORT
+	CHECK(KVM_CAP_S390_CSS_SUPPORT);
+#endif
+#ifdef KVM_CAP_PPC_EPR
+	CHECK(KVM_CAP_PPC_EPR);
+#endif
+#ifdef KVM_CAP_ARM_PSCI
+	CHECK(KVM_CAP_ARM_PSCI);
+#endif
+#ifdef KVM_CAP_ARM_SET_DEVICE_ADDR
+	CHECK(KVM_CAP_ARM_SET_DEVICE_ADDR);
+#endif
+#ifdef KVM_CAP_DEVICE_CTRL
+	CHECK(KVM_CAP_DEVICE_CTRL);
+#endif
+#ifdef KVM_CAP_IRQ_MPIC
+	CHECK(KVM_CAP_IRQ_MPIC);
+#endif
+#ifdef KVM_CAP_PPC_RTAS
+	CHECK(KVM_CAP_PPC_RTAS);
+#endif
+#ifdef KVM_CAP_IRQ_XICS
+	CHECK(KVM_CAP_IRQ_XICS);
+#endif
+#ifdef KVM_CAP_ARM_EL1_32BIT
+	CHECK(KVM_CAP_ARM_EL1_32BIT);
+#endif
+#ifdef KVM_CAP_SPAPR_MULTITCE
+	CHECK(KVM_CAP_SPAPR_MULTITCE);
+#endif
+#ifdef KVM_CAP_EXT_EMUL_CPUID
+	CHECK(KVM_CAP_EXT_EMUL_CPUID);
+#endif
+#ifdef KVM_CAP_HYPERV_TIME
+	CHECK(KVM_CAP_HYPERV_TIME);
+#endif
+#ifdef KVM_CAP_IOAPIC_POLARITY_IGNORED
+	CHECK(KVM_CAP_IOAPIC_POLARITY_IGNORED);
+#endif
+#ifdef KVM_CAP_ENABLE_CAP_VM
+	CHECK(KVM_CAP_ENABLE_CAP_VM);
+#endif
+#ifdef KVM_CAP_S390_IRQCHIP
+	CHECK(KVM_CAP_S390_IRQCHIP);
+#endif
+#ifdef KVM_CAP_IOEVENTFD_NO_LENGTH
+	CHECK(KVM_CAP_IOEVENTFD_NO_LENGTH);
+#endif
+#ifdef KVM_CAP_VM_ATTRIBUTES
+	CHECK(KVM_CAP_VM_ATTRIBUTES);
+#endif
+#ifdef KVM_CAP_ARM_PSCI_0_2
+	CHECK(KVM_CAP_ARM_PSCI_0_2);
+#endif
+#ifdef KVM_CAP_PPC_FIXUP_HCALL
+	CHECK(KVM_CAP_PPC_FIXUP_HCALL);
+#endif
+#ifdef KVM_CAP_PPC_ENABLE_HCALL
+	CHECK(KVM_CAP_PPC_ENABLE_HCALL);
+#endif
+#ifdef KVM_CAP_CHECK_EXTENSION_VM
+	CHECK(KVM_CAP_CHECK_EXTENSION_VM);
+#endif
+#ifdef KVM_CAP_S390_USER_SIGP
+	CHECK(KVM_CAP_S390_USER_SIGP);
+#endif
+#ifdef KVM_CAP_S390_VECTOR_REGISTERS
+	CHECK(KVM_CAP_S390_VECTOR_REGISTERS);
+#endif
+#ifdef KVM_CAP_S390_MEM_OP
+	CHECK(KVM_CAP_S390_MEM_OP);
+#endif
+#ifdef KVM_CAP_S390_USER_STSI
+	CHECK(KVM_CAP_S390_USER_STSI);
+#endif
+#ifdef KVM_CAP_S390_SKEYS
+	CHECK(KVM_CAP_S390_SKEYS);
+#endif
+#ifdef KVM_CAP_MIPS_FPU
+	CHECK(KVM_CAP_MIPS_FPU);
+#endif
+#ifdef KVM_CAP_MIPS_MSA
+	CHECK(KVM_CAP_MIPS_MSA);
+#endif
+#ifdef KVM_CAP_S390_INJECT_IRQ
+	CHECK(KVM_CAP_S390_INJECT_IRQ);
+#endif
+#ifdef KVM_CAP_S390_IRQ_STATE
+	CHECK(KVM_CAP_S390_IRQ_STATE);
+#endif
+#ifdef KVM_CAP_PPC_HWRNG
+	CHECK(KVM_CAP_PPC_HWRNG);
+#endif
+#ifdef KVM_CAP_DISABLE_QUIRKS
+	CHECK(KVM_CAP_DISABLE_QUIRKS);
+#endif
+#ifdef KVM_CAP_X86_SMM
+	CHECK(KVM_CAP_X86_SMM);
+#endif
+#ifdef KVM_CAP_MULTI_ADDRESS_SPACE
+	CHECK(KVM_CAP_MULTI_ADDRESS_SPACE);
+#endif
+#ifdef KVM_CAP_GUEST_DEBUG_HW_BPS
+	CHECK(KVM_CAP_GUEST_DEBUG_HW_BPS);
+#endif
+#ifdef KVM_CAP_GUEST_DEBUG_HW_WPS
+	CHECK(KVM_CAP_GUEST_DEBUG_HW_WPS);
+#endif
+#ifdef KVM_CAP_SPLIT_IRQCHIP
+	CHECK(KVM_CAP_SPLIT_IRQCHIP);
+#endif
+#ifdef KVM_CAP_IOEVENTFD_ANY_LENGTH
+	CHECK(KVM_CAP_IOEVENTFD_ANY_LENGTH);
+#endif
+#ifdef KVM_CAP_HYPERV_SYNIC
+	CHECK(KVM_CAP_HYPERV_SYNIC);
+#endif
+#ifdef KVM_CAP_S390_RI
+	CHECK(KVM_CAP_S390_RI);
+#endif
+#ifdef KVM_CAP_SPAPR_TCE_64
+	CHECK(KVM_CAP_SPAPR_TCE_64);
+#endif
+#ifdef KVM_CAP_ARM_PMU_V3
+	CHECK(KVM_CAP_ARM_PMU_V3);
+#endif
+#ifdef KVM_CAP_VCPU_ATTRIBUTES
+	CHECK(KVM_CAP_VCPU_ATTRIBUTES);
+#endif
+#ifdef KVM_CAP_MAX_VCPU_ID
+	CHECK(KVM_CAP_MAX_VCPU_ID);
+#endif
+#ifdef KVM_CAP_X2APIC_API
+	CHECK(KVM_CAP_X2APIC_API);
+#endif
+#ifdef KVM_CAP_S390_USER_INSTR0
+	CHECK(KVM_CAP_S390_USER_INSTR0);
+#endif
+#ifdef KVM_CAP_MSI_DEVID
+	CHECK(KVM_CAP_MSI_DEVID);
+#endif
+#ifdef KVM_CAP_PPC_HTM
+	CHECK(KVM_CAP_PPC_HTM);
+#endif
+#ifdef KVM_CAP_SPAPR_RESIZE_HPT
+	CHECK(KVM_CAP_SPAPR_RESIZE_HPT);
+#endif
+#ifdef KVM_CAP_PPC_MMU_RADIX
+	CHECK(KVM_CAP_PPC_MMU_RADIX);
+#endif
+#ifdef KVM_CAP_PPC_MMU_HASH_V3
+	CHECK(KVM_CAP_PPC_MMU_HASH_V3);
+#endif
+#ifdef KVM_CAP_IMMEDIATE_EXIT
+	CHECK(KVM_CAP_IMMEDIATE_EXIT);
+#endif
+#ifdef KVM_CAP_MIPS_VZ
+	CHECK(KVM_CAP_MIPS_VZ);
+#endif
+#ifdef KVM_CAP_MIPS_TE
+	CHECK(KVM_CAP_MIPS_TE);
+#endif
+#ifdef KVM_CAP_MIPS_64BIT
+	CHECK(KVM_CAP_MIPS_64BIT);
+#endif
+#ifdef KVM_CAP_S390_GS
+	CHECK(KVM_CAP_S390_GS);
+#endif
+#ifdef KVM_CAP_S390_AIS
+	CHECK(KVM_CAP_S390_AIS);
+#endif
+#ifdef KVM_CAP_SPAPR_TCE_VFIO
+	CHECK(KVM_CAP_SPAPR_TCE_VFIO);
+#endif
+#ifdef KVM_CAP_X86_DISABLE_EXITS
+	CHECK(KVM_CAP_X86_DISABLE_EXITS);
+#endif
+#ifdef KVM_CAP_ARM_USER_IRQ
+	CHECK(KVM_CAP_ARM_USER_IRQ);
+#endif
+#ifdef KVM_CAP_S390_CMMA_MIGRATION
+	CHECK(KVM_CAP_S390_CMMA_MIGRATION);
+#endif
+#ifdef KVM_CAP_PPC_FWNMI
+	CHECK(KVM_CAP_PPC_FWNMI);
+#endif
+#ifdef KVM_CAP_PPC_SMT_POSSIBLE
+	CHECK(KVM_CAP_PPC_SMT_POSSIBLE);
+#endif
+#ifdef KVM_CAP_HYPERV_SYNIC2
+	CHECK(KVM_CAP_HYPERV_SYNIC2);
+#endif
+#ifdef KVM_CAP_HYPERV_VP_INDEX
+	CHECK(KVM_CAP_HYPERV_VP_INDEX);
+#endif
+#ifdef KVM_CAP_S390_AIS_MIGRATION
+	CHECK(KVM_CAP_S390_AIS_MIGRATION);
+#endif
+#ifdef KVM_CAP_PPC_GET_CPU_CHAR
+	CHECK(KVM_CAP_PPC_GET_CPU_CHAR);
+#endif
+#ifdef KVM_CAP_S390_BPB
+	CHECK(KVM_CAP_S390_BPB);
+#endif
+#ifdef KVM_CAP_GET_MSR_FEATURES
+	CHECK(KVM_CAP_GET_MSR_FEATURES);
+#endif
+#ifdef KVM_CAP_HYPERV_EVENTFD
+	CHECK(KVM_CAP_HYPERV_EVENTFD);
+#endif
+#ifdef KVM_CAP_HYPERV_TLBFLUSH
+	CHECK(KVM_CAP_HYPERV_TLBFLUSH);
+#endif
+#ifdef KVM_CAP_S390_HPAGE_1M
+	CHECK(KVM_CAP_S390_HPAGE_1M);
+#endif
+#ifdef KVM_CAP_NESTED_STATE
+	CHECK(KVM_CAP_NESTED_STATE);
+#endif
+#ifdef KVM_CAP_ARM_INJECT_SERROR_ESR
+	CHECK(KVM_CAP_ARM_INJECT_SERROR_ESR);
+#endif
+#ifdef KVM_CAP_MSR_PLATFORM_INFO
+	CHECK(KVM_CAP_MSR_PLATFORM_INFO);
+#endif
+#ifdef KVM_CAP_PPC_NESTED_HV
+	CHECK(KVM_CAP_PPC_NESTED_HV);
+#endif
+#ifdef KVM_CAP_HYPERV_SEND_IPI
+	CHECK(KVM_CAP_HYPERV_SEND_IPI);
+#endif
+#ifdef KVM_CAP_COALESCED_PIO
+	CHECK(KVM_CAP_COALESCED_PIO);
+#endif
+#ifdef KVM_CAP_HYPERV_ENLIGHTENED_VMCS
+	CHECK(KVM_CAP_HYPERV_ENLIGHTENED_VMCS);
+#endif
+#ifdef KVM_CAP_EXCEPTION_PAYLOAD
+	CHECK(KVM_CAP_EXCEPTION_PAYLOAD);
+#endif
+#ifdef KVM_CAP_ARM_VM_IPA_SIZE
+	CHECK(KVM_CAP_ARM_VM_IPA_SIZE);
+#endif
+#ifdef KVM_CAP_MANUAL_DIRTY_LOG_PROTECT
+	CHECK(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT);
+#endif
+#ifdef KVM_CAP_HYPERV_CPUID
+	CHECK(KVM_CAP_HYPERV_CPUID);
+#endif
+#ifdef KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
+	CHECK(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+#endif
+#ifdef KVM_CAP_PPC_IRQ_XIVE
+	CHECK(KVM_CAP_PPC_IRQ_XIVE);
+#endif
+#ifdef KVM_CAP_ARM_SVE
+	CHECK(KVM_CAP_ARM_SVE);
+#endif
+#ifdef KVM_CAP_ARM_PTRAUTH_ADDRESS
+	CHECK(KVM_CAP_ARM_PTRAUTH_ADDRESS);
+#endif
+#ifdef KVM_CAP_ARM_PTRAUTH_GENERIC
+	CHECK(KVM_CAP_ARM_PTRAUTH_GENERIC);
+#endif
+#ifdef KVM_CAP_PMU_EVENT_FILTER
+	CHECK(KVM_CAP_PMU_EVENT_FILTER);
+#endif
+#ifdef KVM_CAP_ARM_IRQ_LINE_LAYOUT_2
+	CHECK(KVM_CAP_ARM_IRQ_LINE_LAYOUT_2);
+#endif
+#ifdef KVM_CAP_HYPERV_DIRECT_TLBFLUSH
+	CHECK(KVM_CAP_HYPERV_DIRECT_TLBFLUSH);
+#endif
+#ifdef KVM_CAP_PPC_GUEST_DEBUG_SSTEP
+	CHECK(KVM_CAP_PPC_GUEST_DEBUG_SSTEP);
+#endif
+#ifdef KVM_CAP_ARM_NISV_TO_USER
+	CHECK(KVM_CAP_ARM_NISV_TO_USER);
+#endif
+#ifdef KVM_CAP_ARM_INJECT_EXT_DABT
+	CHECK(KVM_CAP_ARM_INJECT_EXT_DABT);
+#endif
+#ifdef KVM_CAP_S390_VCPU_RESETS
+	CHECK(KVM_CAP_S390_VCPU_RESETS);
+#endif
+#ifdef KVM_CAP_S390_PROTECTED
+	CHECK(KVM_CAP_S390_PROTECTED);
+#endif
+#ifdef KVM_CAP_PPC_SECURE_GUEST
+	CHECK(KVM_CAP_PPC_SECURE_GUEST);
+#endif
+#ifdef KVM_CAP_HALT_POLL
+	CHECK(KVM_CAP_HALT_POLL);
+#endif
+#ifdef KVM_CAP_ASYNC_PF_INT
+	CHECK(KVM_CAP_ASYNC_PF_INT);
+#endif
+#ifdef KVM_CAP_LAST_CPU
+	CHECK(KVM_CAP_LAST_CPU);
+#endif
+#ifdef KVM_CAP_SMALLER_MAXPHYADDR
+	CHECK(KVM_CAP_SMALLER_MAXPHYADDR);
+#endif
+#ifdef KVM_CAP_S390_DIAG318
+	CHECK(KVM_CAP_S390_DIAG318);
+#endif
+#ifdef KVM_CAP_STEAL_TIME
+	CHECK(KVM_CAP_STEAL_TIME);
+#endif
+#ifdef KVM_CAP_X86_USER_SPACE_MSR
+	CHECK(KVM_CAP_X86_USER_SPACE_MSR);
+#endif
+#ifdef KVM_CAP_X86_MSR_FILTER
+	CHECK(KVM_CAP_X86_MSR_FILTER);
+#endif
+#ifdef KVM_CAP_ENFORCE_PV_FEATURE_CPUID
+	CHECK(KVM_CAP_ENFORCE_PV_FEATURE_CPUID);
+#endif
+#ifdef KVM_CAP_SYS_HYPERV_CPUID
+	CHECK(KVM_CAP_SYS_HYPERV_CPUID);
+#endif
+#ifdef KVM_CAP_DIRTY_LOG_RING
+	CHECK(KVM_CAP_DIRTY_LOG_RING);
+#endif
+#ifdef KVM_CAP_X86_BUS_LOCK_EXIT
+	CHECK(KVM_CAP_X86_BUS_LOCK_EXIT);
+#endif
+#ifdef KVM_CAP_PPC_DAWR1
+	CHECK(KVM_CAP_PPC_DAWR1);
+#endif
+#ifdef KVM_CAP_SET_GUEST_DEBUG2
+	CHECK(KVM_CAP_SET_GUEST_DEBUG2);
+#endif
+#ifdef KVM_CAP_SGX_ATTRIBUTE
+	CHECK(KVM_CAP_SGX_ATTRIBUTE);
+#endif
+#ifdef KVM_CAP_VM_COPY_ENC_CONTEXT_FROM
+	CHECK(KVM_CAP_VM_COPY_ENC_CONTEXT_FROM);
+#endif
+#ifdef KVM_CAP_PTP_KVM
+	CHECK(KVM_CAP_PTP_KVM);
+#endif
+#ifdef KVM_CAP_HYPERV_ENFORCE_CPUID
+	CHECK(KVM_CAP_HYPERV_ENFORCE_CPUID);
+#endif
+#ifdef KVM_CAP_SREGS2
+	CHECK(KVM_CAP_SREGS2);
+#endif
+#ifdef KVM_CAP_EXIT_HYPERCALL
+	CHECK(KVM_CAP_EXIT_HYPERCALL);
+#endif
+#ifdef KVM_CAP_PPC_RPT_INVALIDATE
+	CHECK(KVM_CAP_PPC_RPT_INVALIDATE);
+#endif
+#ifdef KVM_CAP_BINARY_STATS_FD
+	CHECK(KVM_CAP_BINARY_STATS_FD);
+#endif
+#ifdef KVM_CAP_EXIT_ON_EMULATION_FAILURE
+	CHECK(KVM_CAP_EXIT_ON_EMULATION_FAILURE);
+#endif
+#ifdef KVM_CAP_ARM_MTE
+	CHECK(KVM_CAP_ARM_MTE);
+#endif
+#ifdef KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM
+	CHECK(KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM);
+#endif
+#ifdef KVM_CAP_VM_GPA_BITS
+	CHECK(KVM_CAP_VM_GPA_BITS);
+#endif
+#ifdef KVM_CAP_XSAVE2
+	CHECK(KVM_CAP_XSAVE2);
+#endif
+#ifdef KVM_CAP_SYS_ATTRIBUTES
+	CHECK(KVM_CAP_SYS_ATTRIBUTES);
+#endif
+#ifdef KVM_CAP_PPC_AIL_MODE_3
+	CHECK(KVM_CAP_PPC_AIL_MODE_3);
+#endif
+#ifdef KVM_CAP_S390_MEM_OP_EXTENSION
+	CHECK(KVM_CAP_S390_MEM_OP_EXTENSION);
+#endif
+#ifdef KVM_CAP_PMU_CAPABILITY
+	CHECK(KVM_CAP_PMU_CAPABILITY);
+#endif
+#ifdef KVM_CAP_DISABLE_QUIRKS2
+	CHECK(KVM_CAP_DISABLE_QUIRKS2);
+#endif
+#ifdef KVM_CAP_VM_TSC_CONTROL
+	CHECK(KVM_CAP_VM_TSC_CONTROL);
+#endif
+#ifdef KVM_CAP_SYSTEM_EVENT_DATA
+	CHECK(KVM_CAP_SYSTEM_EVENT_DATA);
+#endif
+#ifdef KVM_CAP_ARM_SYSTEM_SUSPEND
+	CHECK(KVM_CAP_ARM_SYSTEM_SUSPEND);
+#endif
+#ifdef KVM_CAP_S390_PROTECTED_DUMP
+	CHECK(KVM_CAP_S390_PROTECTED_DUMP);
+#endif
+#ifdef KVM_CAP_X86_TRIPLE_FAULT_EVENT
+	CHECK(KVM_CAP_X86_TRIPLE_FAULT_EVENT);
+#endif
+#ifdef KVM_CAP_X86_NOTIFY_VMEXIT
+	CHECK(KVM_CAP_X86_NOTIFY_VMEXIT);
+#endif
+#ifdef KVM_CAP_VM_DISABLE_NX_HUGE_PAGES
+	CHECK(KVM_CAP_VM_DISABLE_NX_HUGE_PAGES);
+#endif
+#ifdef KVM_CAP_S390_ZPCI_OP
+	CHECK(KVM_CAP_S390_ZPCI_OP);
+#endif
+#ifdef KVM_CAP_S390_CPU_TOPOLOGY
+	CHECK(KVM_CAP_S390_CPU_TOPOLOGY);
+#endif
+#ifdef KVM_CAP_DIRTY_LOG_RING_ACQ_REL
+	CHECK(KVM_CAP_DIRTY_LOG_RING_ACQ_REL);
+#endif
+#ifdef KVM_CAP_S390_PROTECTED_ASYNC_DISABLE
+	CHECK(KVM_CAP_S390_PROTECTED_ASYNC_DISABLE);
+#endif
+#ifdef KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP
+	CHECK(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP);
+#endif
+#ifdef KVM_CAP_PMU_EVENT_MASKED_EVENTS
+	CHECK(KVM_CAP_PMU_EVENT_MASKED_EVENTS);
+#endif
+#ifdef KVM_CAP_COUNTER_OFFSET
+	CHECK(KVM_CAP_COUNTER_OFFSET);
+#endif
+#ifdef KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE
+	CHECK(KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE);
+#endif
+#ifdef KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES
+	CHECK(KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES);
+#endif
+#ifdef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
+	CHECK(KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES);
+#endif
+#ifdef KVM_CAP_USER_MEMORY2
+	CHECK(KVM_CAP_USER_MEMORY2);
+#endif
+#ifdef KVM_CAP_MEMORY_FAULT_INFO
+	CHECK(KVM_CAP_MEMORY_FAULT_INFO);
+#endif
+#ifdef KVM_CAP_MEMORY_ATTRIBUTES
+	CHECK(KVM_CAP_MEMORY_ATTRIBUTES);
+#endif
+#ifdef KVM_CAP_GUEST_MEMFD
+	CHECK(KVM_CAP_GUEST_MEMFD);
+#endif
+#ifdef KVM_CAP_VM_TYPES
+	CHECK(KVM_CAP_VM_TYPES);
+#endif
+#ifdef KVM_CAP_PRE_FAULT_MEMORY
+	CHECK(KVM_CAP_PRE_FAULT_MEMORY);
+#endif
+#ifdef KVM_CAP_X86_APIC_BUS_CYCLES_NS
+	CHECK(KVM_CAP_X86_APIC_BUS_CYCLES_NS);
+#endif
+#ifdef KVM_CAP_X86_GUEST_MODE
+	CHECK(KVM_CAP_X86_GUEST_MODE);
+#endif
+#ifdef KVM_CAP_ARM_WRITABLE_IMP_ID_REGS
+	CHECK(KVM_CAP_ARM_WRITABLE_IMP_ID_REGS);
+#endif
+#ifdef KVM_CAP_ARM_EL2
+	CHECK(KVM_CAP_ARM_EL2);
+#endif
+#ifdef KVM_CAP_ARM_EL2_E2H0
+	CHECK(KVM_CAP_ARM_EL2_E2H0);
+#endif
+#ifdef KVM_CAP_RISCV_MP_STATE_RESET
+	CHECK(KVM_CAP_RISCV_MP_STATE_RESET);
+#endif
+#ifdef KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED
+	CHECK(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+#endif
+#ifdef KVM_CAP_GUEST_MEMFD_FLAGS
+	CHECK(KVM_CAP_GUEST_MEMFD_FLAGS);
+#endif
+#ifdef KVM_CAP_ARM_SEA_TO_USER
+	CHECK(KVM_CAP_ARM_SEA_TO_USER);
+#endif
+#ifdef KVM_CAP_S390_USER_OPEREXEC
+	CHECK(KVM_CAP_S390_USER_OPEREXEC);
+#endif
+	/* compat.h names newer than the system header */
+	CHECK(KVM_CAP_S390_PROTECTED_ASYNC_DISABLE);
+	CHECK(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP);
+	CHECK(KVM_CAP_USER_MEMORY2);
+	CHECK(KVM_CAP_MEMORY_FAULT_INFO);
+	CHECK(KVM_CAP_MEMORY_ATTRIBUTES);
+	CHECK(KVM_CAP_GUEST_MEMFD);
+	CHECK(KVM_CAP_VM_TYPES);
+	CHECK(KVM_CAP_PRE_FAULT_MEMORY);
+	CHECK(KVM_CAP_X86_APIC_BUS_CYCLES_NS);
+	CHECK(KVM_CAP_X86_GUEST_MODE);
+	CHECK(KVM_CAP_ARM_WRITABLE_IMP_ID_REGS);
+	CHECK(KVM_CAP_ARM_EL2);
+	CHECK(KVM_CAP_ARM_EL2_E2H0);
+	CHECK(KVM_CAP_RISCV_MP_STATE_RESET);
+	CHECK(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+	CHECK(KVM_CAP_GUEST_MEMFD_FLAGS);
+	CHECK(KVM_CAP_ARM_SEA_TO_USER);
+	CHECK(KVM_CAP_S390_USER_OPEREXEC);
+	print_message("checked %u capability names against the headers\n", checked);
+	assert_true(checked >= 200);
+}
+
+static void test_exit_reason_names(void **state)
+{
+	uint32_t r;
+
+	(void)state;
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_UNKNOWN), "KVM_EXIT_UNKNOWN");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_IO), "KVM_EXIT_IO");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_MMIO), "KVM_EXIT_MMIO");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_HLT), "KVM_EXIT_HLT");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_X86_RDMSR), "KVM_EXIT_X86_RDMSR");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_NOTIFY), "KVM_EXIT_NOTIFY");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_MEMORY_FAULT), "KVM_EXIT_MEMORY_FAULT");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_TDX), "KVM_EXIT_TDX");
+	assert_string_equal(ckvm_exit_reason_name(KVM_EXIT_ARM_SEA), "KVM_EXIT_ARM_SEA");
+	for (r = 0; r <= KVM_EXIT_ARM_SEA; r++) {
+		const char *n = ckvm_exit_reason_name(r);
+
+		assert_non_null(n);
+		assert_int_equal(strncmp(n, "KVM_EXIT_", 9), 0);
+	}
+	assert_null(ckvm_exit_reason_name(KVM_EXIT_ARM_SEA + 1));
+	assert_null(ckvm_exit_reason_name(UINT32_MAX));
+}
+
+static void test_exit_kind_names(void **state)
+{
+	int k, j;
+
+	(void)state;
+	for (k = 0; k < CKVM_EXIT_KIND_COUNT; k++) {
+		const char *n = ckvm_exit_kind_name((enum ckvm_exit_kind)k);
+
+		assert_non_null(n);
+		for (j = 0; j < k; j++)
+			assert_string_not_equal(n, ckvm_exit_kind_name((enum ckvm_exit_kind)j));
+	}
+	assert_string_equal(ckvm_exit_kind_name(CKVM_EXIT_IO_IN), "IO_IN");
+	assert_string_equal(ckvm_exit_kind_name(CKVM_EXIT_MEMORY_FAULT), "MEMORY_FAULT");
+	assert_null(ckvm_exit_kind_name(CKVM_EXIT_KIND_COUNT));
+	assert_null(ckvm_exit_kind_name((enum ckvm_exit_kind)-1));
+}
+
+static void test_version(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%d.%d.%d", CKVM_VERSION_MAJOR, CKVM_VERSION_MINOR,
+		 CKVM_VERSION_PATCH);
+	assert_string_equal(ckvm_version(), buf);
+	assert_string_equal(ckvm_version(), CKVM_VERSION_STRING);
+	assert_int_equal(ckvm_version_number(), CKVM_VERSION_NUMBER);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cap_table_sorted_and_named),
+		cmocka_unit_test(test_cap_lookup),
+		cmocka_unit_test(test_cap_table_matches_headers),
+		cmocka_unit_test(test_exit_reason_names),
+		cmocka_unit_test(test_exit_kind_names),
+		cmocka_unit_test(test_version),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
