@@ -86,4 +86,20 @@ int ckvm__set_cloexec(int fd);
 /* Fill a new VM handle around fd with the system handle's mmap size. */
 int ckvm__vm_wrap(int kvm_fd, int vm_fd, struct ckvm_vm **out);
 
+/* ---- arm64 / riscv64 hooks (src/arm64, src/riscv64; owned by ports) ---- */
+/*
+ * Page offset of the dirty ring in the vCPU mapping: the Linux 6.1 arm64 and
+ * riscv64 headers lack KVM_DIRTY_LOG_PAGE_OFFSET (<linux/kvm.h> then makes
+ * it 0), so ckvm/compat-arch.h supplies the ABI value there.
+ */
+#if defined(CKVM_ARCH_DIRTY_LOG_PAGE_OFFSET)
+#define CKVM__DIRTY_LOG_PAGE_OFFSET CKVM_ARCH_DIRTY_LOG_PAGE_OFFSET
+#else
+#define CKVM__DIRTY_LOG_PAGE_OFFSET KVM_DIRTY_LOG_PAGE_OFFSET
+#endif
+#if defined(__aarch64__)
+/* ckvm_create_vm's machine type on arm64: the host's largest IPA size (0 if not selectable). */
+int ckvm__arm64_default_vm_type(struct ckvm *kvm, unsigned long *type);
+#endif
+
 #endif

@@ -190,7 +190,15 @@ int ckvm_create_vm_with_type(struct ckvm *kvm, unsigned long type, struct ckvm_v
 
 int ckvm_create_vm(struct ckvm *kvm, struct ckvm_vm **out)
 {
-	return ckvm_create_vm_with_type(kvm, 0, out);
+	unsigned long type = 0;
+#if defined(__aarch64__)
+	/* arm64: the host's largest IPA size, like kvm-ioctls (src/arm64/system.c). */
+	int r = ckvm__arm64_default_vm_type(kvm, &type);
+
+	if (r < 0)
+		return r;
+#endif
+	return ckvm_create_vm_with_type(kvm, type, out);
 }
 
 int ckvm_ioctl(struct ckvm *kvm, unsigned long request, void *arg)

@@ -54,15 +54,17 @@ int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out)
 	/* Capabilities the vCPU needs later, read once from the VM fd. */
 	r = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
 	v->coalesced_page_offset = r > 0 ? r : 0;
+#if defined(__x86_64__)
 	r = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
 	v->xsave_size = r > (int)sizeof(struct kvm_xsave) ? (size_t)r : sizeof(struct kvm_xsave);
 	r = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_NESTED_STATE);
 	v->nested_state_max = r > 0 ? (uint32_t)r : 0;
+#endif
 
 	if (vm->dirty_ring_entries) {
 		size_t bytes = (size_t)vm->dirty_ring_entries * sizeof(struct kvm_dirty_gfn);
 		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			 (off_t)KVM_DIRTY_LOG_PAGE_OFFSET * (off_t)v->page_size);
+			 (off_t)CKVM__DIRTY_LOG_PAGE_OFFSET * (off_t)v->page_size);
 		if (p == MAP_FAILED) {
 			r = -errno;
 			munmap(v->run, v->run_size);

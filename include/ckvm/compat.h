@@ -196,4 +196,9 @@ struct ckvm_memory_fault_info {
 	__u64 size;
 };
 
+/* ---- arm64 / riscv64 fallbacks (owned by the ports area) ------------- */
+#if defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
+#include <ckvm/compat-arch.h>
+#endif
+
 #endif /* CKVM_COMPAT_H */
