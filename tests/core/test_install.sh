@@ -8,6 +8,7 @@
 # built from the installed tree with pkg-config (shared and static) runs.
 set -u
 build=$1 prefix=$2 libdir=$3 includedir=$4 cc=$5 src=$6 archh=$7
+run=${CKVM_EXE_WRAPPER:-} # cross builds: e.g. "qemu-aarch64-static -L /usr/aarch64-linux-gnu"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -77,14 +78,15 @@ export PKG_CONFIG_PATH="$L/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_
 pkg-config --exists ckvm || err "pkg-config does not find ckvm"
 [ "$(pkg-config --modversion ckvm)" = "$(sed -n 's/^Version: //p' "$L/pkgconfig/ckvm.pc")" ] || err "modversion"
 if $cc -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs ckvm) 2>"$tmp/cc.log"; then
-	out=$(LD_LIBRARY_PATH="$L" "$tmp/prog") || err "shared program failed"
+	out=$(LD_LIBRARY_PATH="$L" $run "$tmp/prog") || err "shared program failed"
 	[ "$out" = "KVM_CAP_IRQCHIP" ] || err "shared program printed '$out'"
-	LD_LIBRARY_PATH="$L" ldd "$tmp/prog" | grep -q "$L/libckvm.so.0" || err "program not linked to the installed libckvm.so.0"
+	# what ldd does, also under a cross build's exe wrapper
+	LD_LIBRARY_PATH="$L" LD_TRACE_LOADED_OBJECTS=1 $run "$tmp/prog" | grep -q "$L/libckvm.so.0" || err "program not linked to the installed libckvm.so.0"
 else
 	cat "$tmp/cc.log"; err "building against the installed shared library"
 fi
 if $cc -static -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --static --cflags --libs ckvm) 2>"$tmp/cc2.log"; then
-	out=$("$tmp/prog_static") || err "static program failed"
+	out=$($run "$tmp/prog_static") || err "static program failed"
 	[ "$out" = "KVM_CAP_IRQCHIP" ] || err "static program printed '$out'"
 else
 	cat "$tmp/cc2.log"; err "building against the installed static library"
