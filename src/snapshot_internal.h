@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot_internal.h - the snapshot container internals shared by
+ * src/snapshot.c (architecture-neutral: container, checksum, writer,
+ * parser, region table, ONE_REG list, memory helpers) and the per-arch
+ * record sets in src/<arch>/snapshot.c.
+ *
+ * ===================== The arch hook interface ============================
+ * An architecture supports snapshots by providing src/<arch>/snapshot.c with
+ * the seven ckvm__snap_arch_* functions below and adding its compiler macro
+ * to the CKVM__SNAP_HAVE_ARCH test. Without them, src/snapshot.c supplies
+ * stubs that return -EOPNOTSUPP, so every architecture links.
+ *
+ * The contract each hook must keep:
+ *  - ctx_init/ctx_fini: cache what save/restore need (capabilities, sizes,
+ *    register lists) in ctx->arch. kvm may be NULL (restore-only context).
+ *    ctx is read-only afterwards: hooks may run concurrently on different
+ *    vCPUs.
+ *  - save_vcpu/save_vm: append the arch's records to w (kind and id are
+ *    already set). Record types are the arch's range of
+ *    enum ckvm_snapshot_record_type plus the common MP_STATE/ONE_REGS; the
+ *    layouts are documented in docs/snapshot-format.md.
+ *  - validate: given a blob whose container, arch and kind were already
+ *    checked (info filled by ckvm_snapshot_parse), check every record the
+ *    arch knows (sizes, counts, ranges, duplicates) without side effects.
+ *    Records of unknown type are skipped unless they carry
+ *    CKVM_SNAPSHOT_REC_REQUIRED and are not common (ckvm__snap_common_type),
+ *    which gives -EPROTONOSUPPORT.
+ *  - restore_vcpu/restore_vm: VALIDATE EVERYTHING FIRST (at least what
+ *    validate checks, plus the fit with the target), then apply in the
+ *    order the kernel needs, documented in the arch file. No ioctl that
+ *    changes state may precede the end of validation. The common code has
+ *    already checked the container, arch and kind.
+ * Records shorter than the struct the reader knows are zero-padded and
+ * longer ones truncated (ckvm_snapshot_record_copy), as kvm-bindings does.
+ *
+ * Helpers for arm64/riscv64 (generic ONE_REG loop, c-anchors 8.8):
+ * ckvm__snap_one_regs_{save,check,apply} over the ONE_REGS record.
+ */
+#ifndef CKVM_SNAPSHOT_INTERNAL_H
+#define CKVM_SNAPSHOT_INTERNAL_H
+
+#include "internal.h"
+
+#if defined(__x86_64__)
+#define CKVM__SNAP_HAVE_ARCH 1
+#endif
+
+/* Header field offsets (little-endian), see docs/snapshot-format.md. */
+#define CKVM__SNAP_OFF_MAGIC 0
+#define CKVM__SNAP_OFF_MAJOR 8
+#define CKVM__SNAP_OFF_MINOR 10
+#define CKVM__SNAP_OFF_HDRSIZE 12
+#define CKVM__SNAP_OFF_ARCH 16
+#define CKVM__SNAP_OFF_KIND 20
+#define CKVM__SNAP_OFF_FLAGS 24
+#define CKVM__SNAP_OFF_NRECORDS 28
+#define CKVM__SNAP_OFF_SIZE 32
+#define CKVM__SNAP_OFF_CRC 40
+#define CKVM__SNAP_OFF_ID 48
+#define CKVM__SNAP_REC_HDR 8u
+
+/* The most memory regions a table may hold (KVM's slot limit per AS is lower). */
+#define CKVM__SNAP_MAX_REGIONS 32768u
+/* Size of one region-table entry written by this version. */
+#define CKVM__SNAP_REGION_ENTRY 32u
+/* Largest register a ONE_REGS entry may hold (KVM_REG_SIZE_U2048). */
+#define CKVM__SNAP_MAX_ONE_REG 256u
+#define CKVM__SNAP_MAX_ONE_REGS 65536u
+
+struct ckvm_snapshot_ctx {
+	struct ckvm_vm *vm;
+	size_t page_size;
+	void *arch;            /* owned by the arch hooks */
+};
+
+struct ckvm_snapshot_writer {
+	uint8_t *buf;
+	size_t len;            /* bytes used, header included */
+	size_t cap;
+	uint32_t arch;
+	uint32_t kind;
+	uint32_t flags;
+	uint32_t nrecords;
+	uint64_t id;
+	int error;             /* sticky -errno */
+};
+
+/*
+ * Append a record header and len zeroed payload bytes; return the payload
+ * (valid until the next append) or NULL with the error recorded in w.
+ */
+void *ckvm__snap_reserve(struct ckvm_snapshot_writer *w, uint16_t type, uint16_t flags,
+			 size_t len);
+/* Record types that are handled by the common code or are common to arches. */
+bool ckvm__snap_common_type(uint16_t type);
+/* 0, or -EPROTONOSUPPORT for an unknown record that is REQUIRED. */
+int ckvm__snap_skip_unknown(const struct ckvm_snapshot_record *rec);
+
+/*
+ * Region table (CKVM_SNAPSHOT_REC_MEM_REGIONS): check regions[0..n) for
+ * alignment to page_size, overflow, overlapping guest ranges per address
+ * space, overlapping file ranges and duplicate slots. 0 or -EINVAL.
+ */
+int ckvm__snap_regions_check(const struct ckvm_snapshot_region *r, size_t n,
+			     uint64_t page_size);
+/* Decode and check a region-table record: count or -EBADMSG; fills up to max. */
+int ckvm__snap_regions_decode(const struct ckvm_snapshot_record *rec,
+			      struct ckvm_snapshot_region *out, size_t max);
+
+/* ONE_REGS record: u64 count, then {u64 id; value padded to 8 bytes} each. */
+int ckvm__snap_one_regs_save(struct ckvm_vcpu *vcpu, const uint64_t *ids, size_t n,
+			     struct ckvm_snapshot_writer *w);
+/* Check a ONE_REGS payload: number of registers or -EBADMSG. */
+int64_t ckvm__snap_one_regs_check(const struct ckvm_snapshot_record *rec);
+/* KVM_SET_ONE_REG each register of a checked record, in order. */
+int ckvm__snap_one_regs_apply(struct ckvm_vcpu *vcpu, const struct ckvm_snapshot_record *rec);
+/* Visit each (id, value, size) of a checked record; stops at a non-zero return. */
+int ckvm__snap_one_regs_each(const struct ckvm_snapshot_record *rec,
+			     int (*fn)(void *opaque, uint64_t id, const void *val, size_t size),
+			     void *opaque);
+
+/* ---- arch hooks (src/<arch>/snapshot.c) ---- */
+int ckvm__snap_arch_ctx_init(struct ckvm_snapshot_ctx *ctx, struct ckvm *kvm);
+void ckvm__snap_arch_ctx_fini(struct ckvm_snapshot_ctx *ctx);
+int ckvm__snap_arch_save_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
+			      uint32_t flags, struct ckvm_snapshot_writer *w);
+int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
+				 const void *blob, size_t len, uint32_t flags);
+int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
+			    struct ckvm_snapshot_writer *w);
+int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, size_t len,
+			       uint32_t flags);
+int ckvm__snap_arch_validate(const void *blob, size_t len,
+			     const struct ckvm_snapshot_info *info);
+
+/* Little-endian field access (every supported host is little-endian). */
+static inline uint16_t ckvm__get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t ckvm__get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+static inline uint64_t ckvm__get64(const uint8_t *p)
+{
+	return (uint64_t)ckvm__get32(p) | (uint64_t)ckvm__get32(p + 4) << 32;
+}
+static inline void ckvm__put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+static inline void ckvm__put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+static inline void ckvm__put64(uint8_t *p, uint64_t v)
+{
+	ckvm__put32(p, (uint32_t)v);
+	ckvm__put32(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif
