@@ -172,8 +172,13 @@ int ckvm_vm_irq_line_status(struct ckvm_vm *vm, uint32_t irq, bool level)
 	r = ckvm__ioctl(vm->fd, KVM_IRQ_LINE_STATUS, &l);
 	if (r < 0)
 		return r;
-	/* status: > 0 delivered, 0 coalesced/masked, < 0 a kernel error */
-	return l.status;
+	/*
+	 * The kernel's status: > 0 delivered, 0 coalesced (the previous edge is
+	 * still pending), < 0 masked or ignored by every chip. The last two are
+	 * both "not delivered" and are reported as 0, so that a negative return
+	 * always means the ioctl itself failed.
+	 */
+	return l.status > 0 ? l.status : 0;
 }
 
 int ckvm_vm_signal_msi(struct ckvm_vm *vm, const struct kvm_msi *msi)

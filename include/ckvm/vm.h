@@ -61,7 +61,11 @@ CKVM_API int ckvm_vm_set_memory_attributes(struct ckvm_vm *vm, uint64_t gpa,
 /* ---- interrupts -------------------------------------------------------- */
 /* KVM_IRQ_LINE: level 1 raises, 0 lowers. On arm64 irq uses the type/vcpu/id encoding. */
 CKVM_API int ckvm_vm_set_irq_line(struct ckvm_vm *vm, uint32_t irq, bool level);
-/* KVM_IRQ_LINE_STATUS: returns the kernel's status (>0 delivered, 0 coalesced/masked) or -errno. */
+/*
+ * KVM_IRQ_LINE_STATUS: the kernel's status, > 0 when the interrupt was
+ * delivered, 0 when it was coalesced with a pending one or masked/ignored by
+ * every interrupt controller; -errno when the ioctl failed.
+ */
 CKVM_API int ckvm_vm_irq_line_status(struct ckvm_vm *vm, uint32_t irq, bool level);
 /* KVM_SIGNAL_MSI: >0 delivered, 0 blocked by the guest, -errno on error. */
 CKVM_API int ckvm_vm_signal_msi(struct ckvm_vm *vm, const struct kvm_msi *msi);

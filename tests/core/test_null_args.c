@@ -40,7 +40,17 @@ static void test_system_null(void **state)
 	t_assert_err(ckvm_open_path("/nonexistent/kvm", &kvm), ENOENT);
 	t_assert_err(ckvm_open_raw("/nonexistent/kvm", true), ENOENT);
 	/* /dev/null is not /dev/kvm: the API-version ioctl fails */
+#if defined(__x86_64__)
 	t_assert_err(ckvm_open_path("/dev/null", &kvm), ENOTTY);
+#else
+	{
+		/* cross builds run under qemu-user, which answers ioctls it does not know with ENOSYS */
+		int r = ckvm_open_path("/dev/null", &kvm);
+
+		if (r != -ENOSYS)
+			t_assert_err(r, ENOTTY);
+	}
+#endif
 	assert_null(kvm);
 #if defined(__x86_64__)
 	{
