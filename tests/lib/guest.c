@@ -109,6 +109,36 @@ void t_guest_load(struct t_guest *g, uint64_t gpa, const void *start, const void
 	memcpy(t_gpa(g, gpa, len), start, len);
 }
 
+void t_guest_set_idt_gate(struct t_guest *g, uint8_t vector, uint64_t handler, uint8_t dpl)
+{
+	uint8_t *e = t_gpa(g, T_IDT_GPA + (uint64_t)vector * 16, 16);
+	uint64_t lo, hi;
+
+	/* 64-bit interrupt gate: selector code64, type 0xE, present, IST 0. */
+	lo = (handler & 0xffff) | ((uint64_t)T_SEL_CODE64 << 16) |
+	     ((uint64_t)(0x8e | ((dpl & 3) << 5)) << 40) | (((handler >> 16) & 0xffff) << 48);
+	hi = handler >> 32;
+	wr64(e, lo);
+	wr64(e + 8, hi);
+}
+
+void t_guest_set_idt_gate32(struct t_guest *g, uint8_t vector, uint32_t handler)
+{
+	uint8_t *e = t_gpa(g, T_IDT_GPA + (uint64_t)vector * 8, 8);
+
+	/* 32-bit interrupt gate: selector code32, type 0xE, present. */
+	wr64(e, (handler & 0xffff) | ((uint64_t)T_SEL_CODE32 << 16) | (0x8eull << 40) |
+		((uint64_t)(handler >> 16) << 48));
+}
+
+void t_guest_set_ivt(struct t_guest *g, uint8_t vector, uint16_t seg, uint16_t off)
+{
+	uint8_t *e = t_gpa(g, (uint64_t)vector * 4, 4);
+
+	memcpy(e, &off, 2);
+	memcpy(e + 2, &seg, 2);
+}
+
 static struct kvm_segment seg(uint16_t sel, uint8_t type, uint8_t dpl, bool l, bool db)
 {
 	struct kvm_segment s;
@@ -151,7 +181,7 @@ void t_vcpu_setup(struct t_guest *g, struct ckvm_vcpu *vcpu, enum t_mode mode, u
 		sregs.gdt.base = T_GDT_GPA;
 		sregs.gdt.limit = 0x3f;
 		sregs.idt.base = T_IDT_GPA;
-		sregs.idt.limit = 0;
+		sregs.idt.limit = mode == T_MODE_PROT32 ? 0x7ff : 0xfff;
 		memset(&sregs.tr, 0, sizeof(sregs.tr));
 		sregs.tr.base = T_TSS_GPA;
 		sregs.tr.limit = 0x67;

@@ -19,7 +19,8 @@
  * so this works for cross builds too.
  *
  * ---- machine layout (GPA) --------------------------------------------------
- *   0x1000 GDT (selectors below)   0x2000 IDT (empty)   0x3000 TSS
+ *   0x1000 GDT (selectors below)   0x2000 IDT (empty, see t_guest_set_idt_gate)
+ *   0x3000 TSS
  *   0x4000 PML4  0x5000 PDPT  0x6000.. PDs: identity map of the first
  *          T_IDMAP_BYTES with 2 MiB pages, all user-accessible (U/S=1), RW
  *   0x7000..0x7fff kernel stack (RSP = T_STACK_TOP at start; TSS.rsp0 too)
@@ -106,6 +107,20 @@ void *t_gpa(struct t_guest *g, uint64_t gpa, size_t len);
 struct ckvm_vcpu *t_guest_add_vcpu(struct t_guest *g, enum t_mode mode, uint64_t entry);
 /* Put an existing vCPU into `mode` at entry (regs + sregs). */
 void t_vcpu_setup(struct t_guest *g, struct ckvm_vcpu *vcpu, enum t_mode mode, uint64_t entry);
+
+/*
+ * Interrupt handlers. The IDT at T_IDT_GPA starts empty (limit 0xfff in long
+ * mode, 0x7ff in protected mode), so an unhandled exception triple-faults
+ * (CKVM_EXIT_SHUTDOWN). These install a 64-bit interrupt gate (code64
+ * selector, gate DPL dpl), a 32-bit interrupt gate, or a real-mode IVT entry.
+ */
+void t_guest_set_idt_gate(struct t_guest *g, uint8_t vector, uint64_t handler, uint8_t dpl);
+void t_guest_set_idt_gate32(struct t_guest *g, uint8_t vector, uint32_t handler);
+void t_guest_set_ivt(struct t_guest *g, uint8_t vector, uint16_t seg, uint16_t off);
+/* The GPA of symbol sym of the guest `name` loaded at T_CODE_GPA. */
+#define T_GUEST_ADDR(name, sym) ({ \
+	extern const unsigned char name##_start[], sym[]; \
+	(uint64_t)(T_CODE_GPA + (uint64_t)(sym - name##_start)); })
 
 /* Close vCPUs, VM, memory and /dev/kvm. Safe on a zeroed struct. */
 void t_guest_destroy(struct t_guest *g);
