@@ -48,11 +48,13 @@ unversioned=$(objdump -T "$so" | awk '/ DF \.text/ && $0 !~ /CKVM_0\.1/ {print $
 [ -z "$unversioned" ] || err "exported without the CKVM_0.1 version: $unversioned"
 
 # every CKVM_API function declared in the installed headers is exported
-# (the generic headers and this architecture's header)
-ls "$I"/ckvm/*.h | grep -v -e '/arm64\.h$' -e '/riscv64\.h$' -e '/x86_64\.h$' >"$tmp/hdrs"
-echo "$I/ckvm/$archh" >>"$tmp/hdrs"
-cat "$I"/ckvm.h $(cat "$tmp/hdrs") | tr '\n' ' ' | grep -o 'CKVM_API[^;{]*(' |
+# (what <ckvm.h> declares for this build's architecture: preprocessed by the
+# target compiler, so #if blocks for other architectures do not count)
+echo '#include <ckvm.h>' | $cc -E -P -I"$I" -x c - >"$tmp/ckvm.i" 2>"$tmp/cpp.log" ||
+	{ cat "$tmp/cpp.log"; err "preprocessing the installed <ckvm.h>"; }
+tr '\n' ' ' <"$tmp/ckvm.i" | grep -o 'visibility *( *"default" *) *) *)[^;{]*(' |
 	grep -o 'ckvm_[a-z0-9_]*[ ]*($' | tr -d ' (' | sort -u >"$tmp/declared"
+[ -s "$tmp/declared" ] || err "no CKVM_API declaration found in the preprocessed <ckvm.h>"
 missing=$(comm -23 "$tmp/declared" "$tmp/exported")
 [ -z "$missing" ] || err "declared with CKVM_API but not exported: $(echo $missing)"
 echo "ok: $n exported symbols, $(wc -l <"$tmp/declared") declared functions"

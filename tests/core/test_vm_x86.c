@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_vm_x86.c (kvm) - x86 VM ioctls: KVM_SET_TSS_ADDR,
+ * KVM_SET_IDENTITY_MAP_ADDR, KVM_CREATE_PIT2 / KVM_GET_PIT2 / KVM_SET_PIT2
+ * (checked against a guest programming and reading the PIT),
+ * KVM_REINJECT_CONTROL, KVM_GET/SET_CLOCK, VM-scope KVM_GET/SET_TSC_KHZ,
+ * the XSAVE size, KVM_X86_SET_MSR_FILTER with KVM_CAP_X86_USER_SPACE_MSR
+ * (a guest's RDMSR/WRMSR exit to the VMM), and the SEV ioctls.
+ */
+#include "core_guest.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MSR_SYSENTER_CS 0x174
+
+static void test_tss_and_identity_map(void **state)
+{
+	struct t_guest g;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	t_require_cap(g.kvm, KVM_CAP_SET_TSS_ADDR);
+	t_assert_ok(ckvm_vm_set_tss_address(g.vm, 0xfffbd000));
+	/* the three TSS pages must fit below 4 GiB */
+	t_assert_err(ckvm_vm_set_tss_address(g.vm, 0xfffff000), EINVAL);
+	t_require_cap(g.kvm, KVM_CAP_SET_IDENTITY_MAP_ADDR);
+	t_assert_ok(ckvm_vm_set_identity_map_address(g.vm, 0xfffbc000));
+	(void)core_guest_vcpu(&g);
+	/* documented: only before the first vCPU */
+	t_assert_err(ckvm_vm_set_identity_map_address(g.vm, 0xfffbc000), EINVAL);
+	t_guest_destroy(&g);
+}
+
+static void test_pit2(void **state)
+{
+	struct t_guest g;
+	struct ckvm_vcpu *v;
+	struct kvm_pit_state2 ps;
+	uint64_t count;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	t_watchdog(30);
+	core_guest_memory(&g);
+	t_require_cap(g.kvm, KVM_CAP_PIT2);
+	/* the PIT needs the in-kernel irqchip; no state before it exists */
+	t_assert_err(ckvm_vm_create_pit2(g.vm, 0), ENOENT);
+	t_assert_err(ckvm_vm_get_pit2(g.vm, &ps), ENXIO);
+	t_assert_err(ckvm_vm_reinject_control(g.vm, 1), ENXIO);
+	t_assert_ok(ckvm_vm_create_irq_chip(g.vm));
+	t_assert_ok(ckvm_vm_create_pit2(g.vm, KVM_PIT_SPEAKER_DUMMY));
+	t_assert_err(ckvm_vm_create_pit2(g.vm, 0), EEXIST);
+	v = core_guest_vcpu(&g);
+
+	/* the guest programs channel 2 (mode 2, lo/hi, 0x1234): get_pit2 sees it */
+	assert_int_equal(core_do(&g, v, OP_OUT8, 0x43, 0xb4), CORE_OP_DONE);
+	assert_int_equal(core_do(&g, v, OP_OUT8, 0x42, 0x34), CORE_OP_DONE);
+	assert_int_equal(core_do(&g, v, OP_OUT8, 0x42, 0x12), CORE_OP_DONE);
+	memset(&ps, 0, sizeof(ps));
+	t_assert_ok(ckvm_vm_get_pit2(g.vm, &ps));
+	assert_int_equal(ps.channels[2].count, 0x1234);
+	assert_int_equal(ps.channels[2].mode, 2);
+	assert_int_equal(ps.channels[2].rw_mode, 3);
+	/* set_pit2 loads channel 0: the guest reads a running count from it */
+	ps.channels[0].count = 0xc000;
+	ps.channels[0].mode = 2;
+	ps.channels[0].rw_mode = 3;
+	ps.channels[0].read_state = 3;
+	ps.channels[0].write_state = 3;
+	ps.channels[0].gate = 1;
+	ps.flags = KVM_PIT_FLAGS_HPET_LEGACY;
+	t_assert_ok(ckvm_vm_set_pit2(g.vm, &ps));
+	count = core_do(&g, v, OP_PITRD, 0, 0);
+	assert_true(count > 0 && count <= 0xc000);
+	memset(&ps, 0, sizeof(ps));
+	t_assert_ok(ckvm_vm_get_pit2(g.vm, &ps));
+	assert_int_equal(ps.channels[0].count, 0xc000);
+	assert_int_equal(ps.flags & KVM_PIT_FLAGS_HPET_LEGACY, KVM_PIT_FLAGS_HPET_LEGACY);
+	/* reinjection on and off, now that a PIT exists */
+	t_assert_ok(ckvm_vm_reinject_control(g.vm, 0));
+	t_assert_ok(ckvm_vm_reinject_control(g.vm, 1));
+	t_assert_err(ckvm_vm_get_pit2(g.vm, NULL), EINVAL);
+	t_assert_err(ckvm_vm_set_pit2(g.vm, NULL), EINVAL);
+	t_guest_destroy(&g);
+}
+
+static void test_clock(void **state)
+{
+	struct t_guest g;
+	struct kvm_clock_data c, c2;
+	const uint64_t target = 5000000000ULL; /* 5 s */
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	t_require_cap(g.kvm, KVM_CAP_ADJUST_CLOCK);
+	memset(&c, 0, sizeof(c));
+	t_assert_ok(ckvm_vm_get_clock(g.vm, &c));
+	assert_true(c.clock < target);
+	/* set it forward: the clock continues from there */
+	memset(&c2, 0, sizeof(c2));
+	c2.clock = target;
+	t_assert_ok(ckvm_vm_set_clock(g.vm, &c2));
+	memset(&c, 0, sizeof(c));
+	t_assert_ok(ckvm_vm_get_clock(g.vm, &c));
+	assert_true(c.clock >= target && c.clock < target + 10000000000ULL);
+	/* and back to 10 ns (kvm-ioctls' check): now below the previous value */
+	c2.clock = 10;
+	t_assert_ok(ckvm_vm_set_clock(g.vm, &c2));
+	memset(&c2, 0, sizeof(c2));
+	t_assert_ok(ckvm_vm_get_clock(g.vm, &c2));
+	assert_true(c2.clock >= 10 && c2.clock < c.clock);
+	/* unknown flags are refused */
+	c2.flags = 1u << 20;
+	t_assert_err(ckvm_vm_set_clock(g.vm, &c2), EINVAL);
+	t_guest_destroy(&g);
+}
+
+static void test_vm_tsc_khz(void **state)
+{
+	struct t_guest g;
+	struct ckvm_vcpu *v;
+	int khz, vcpu_khz;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	khz = ckvm_vm_get_tsc_khz(g.vm);
+	if (khz == -ENOTTY)
+		t_skip("needs VM-scope KVM_GET_TSC_KHZ (Linux 6.0)");
+	assert_true(khz > 0);
+	/* the default for new vCPUs: a changed value is seen by get and by the vCPU */
+	t_assert_ok(ckvm_vm_set_tsc_khz(g.vm, (uint32_t)khz - 1000));
+	assert_int_equal(ckvm_vm_get_tsc_khz(g.vm), khz - 1000);
+	t_assert_ok(ckvm_vm_set_tsc_khz(g.vm, 0)); /* 0: back to the host's */
+	assert_int_equal(ckvm_vm_get_tsc_khz(g.vm), khz);
+	/* with TSC scaling, rates beyond its limit are refused (without, KVM only stores them) */
+	if (ckvm_vm_has_extension(g.vm, KVM_CAP_VM_TSC_CONTROL) ||
+	    ckvm_vm_has_extension(g.vm, KVM_CAP_TSC_CONTROL))
+		t_assert_err(ckvm_vm_set_tsc_khz(g.vm, 0xffffffffu), EINVAL);
+	v = core_guest_vcpu(&g);
+	vcpu_khz = ckvm_vcpu_get_tsc_khz(v);
+	assert_int_equal(vcpu_khz, khz);
+	/* once vCPUs exist the VM default is frozen */
+	t_assert_err(ckvm_vm_set_tsc_khz(g.vm, (uint32_t)khz), EINVAL);
+	t_guest_destroy(&g);
+}
+
+static void test_xsave_size(void **state)
+{
+	struct t_guest g;
+	int size, cap;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	size = ckvm_vm_xsave_size(g.vm);
+	cap = ckvm_vm_check_extension(g.vm, KVM_CAP_XSAVE2);
+	assert_true(size >= 4096);
+	if (cap > 0)
+		assert_int_equal(size, cap < 4096 ? 4096 : cap);
+	else
+		assert_int_equal(size, 4096);
+	t_guest_destroy(&g);
+}
+
+static void test_msr_filter_arguments(void **state)
+{
+	struct t_guest g;
+	struct ckvm_msr_filter_range r[CKVM_MSR_FILTER_MAX_RANGES + 1];
+	uint8_t bm[2] = { 0, 0 };
+	unsigned i;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	t_require_cap(g.kvm, KVM_CAP_X86_MSR_FILTER);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i <= CKVM_MSR_FILTER_MAX_RANGES; i++) {
+		r[i].flags = KVM_MSR_FILTER_READ;
+		r[i].base = 0x1000 * i;
+		r[i].nmsrs = 8;
+		r[i].bitmap = bm;
+		r[i].bitmap_len = 1;
+	}
+	/* rejected before the ioctl: too many ranges, short bitmap, bad flags */
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r,
+					    CKVM_MSR_FILTER_MAX_RANGES + 1), EINVAL);
+	r[0].nmsrs = 9;
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r, 1), EINVAL);
+	r[0].nmsrs = 8;
+	r[0].flags = 4;
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r, 1), EINVAL);
+	r[0].flags = 0;
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r, 1), EINVAL);
+	r[0].flags = KVM_MSR_FILTER_READ;
+	r[0].bitmap = NULL;
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r, 1), EINVAL);
+	r[0].bitmap = bm;
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, 5, r, 1), EINVAL);
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, NULL, 1), EINVAL);
+	/* the full 16 ranges are fine; so is an empty ALLOW (removes the filter) */
+	t_assert_ok(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, r,
+					   CKVM_MSR_FILTER_MAX_RANGES));
+	t_assert_ok(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, NULL, 0));
+	/* the kernel refuses "deny everything" without ranges */
+	t_assert_err(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_DENY, NULL, 0), EINVAL);
+	t_assert_err(ckvm_vm_set_msr_filter_raw(g.vm, NULL), EINVAL);
+	/* user-space MSR exit reasons: unknown bits refused */
+	t_assert_err(ckvm_vm_enable_user_space_msr(g.vm, 1u << 10), EINVAL);
+	t_guest_destroy(&g);
+}
+
+static void test_msr_filter_guest(void **state)
+{
+	struct t_guest g;
+	struct ckvm_vcpu *v;
+	struct ckvm_exit e;
+	struct ckvm_msr_filter_range r;
+	struct kvm_msr_filter raw;
+	uint8_t deny = 0; /* bit clear = deny */
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	v = core_guest(&g);
+	t_require_cap(g.kvm, KVM_CAP_X86_MSR_FILTER);
+	t_require_cap(g.kvm, KVM_CAP_X86_USER_SPACE_MSR);
+	t_assert_ok(ckvm_vm_enable_user_space_msr(g.vm, KVM_MSR_EXIT_REASON_FILTER |
+						  KVM_MSR_EXIT_REASON_UNKNOWN));
+	/* no filter: SYSENTER_CS is handled by KVM, no exit */
+	assert_int_equal(core_do(&g, v, OP_WRMSR, MSR_SYSENTER_CS, 0x10), CORE_OP_DONE);
+	assert_int_equal(core_do(&g, v, OP_RDMSR, MSR_SYSENTER_CS, 0), 0x10);
+	/* deny reads and writes of SYSENTER_CS: both now exit with reason FILTER */
+	memset(&r, 0, sizeof(r));
+	r.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE;
+	r.base = MSR_SYSENTER_CS;
+	r.nmsrs = 1;
+	r.bitmap = &deny;
+	r.bitmap_len = 1;
+	t_assert_ok(ckvm_vm_set_msr_filter(g.vm, KVM_MSR_FILTER_DEFAULT_ALLOW, &r, 1));
+	core_expect_exit(&g, v, OP_RDMSR, MSR_SYSENTER_CS, 0, CKVM_EXIT_X86_RDMSR, &e);
+	assert_int_equal(e.msr.index, MSR_SYSENTER_CS);
+	assert_int_equal(e.msr.reason, KVM_MSR_EXIT_REASON_FILTER);
+	*e.msr.data = 0x5a5a;
+	*e.msr.error = 0;
+	assert_int_equal(t_expect_report(&g, v), 0x5a5a);
+	core_expect_exit(&g, v, OP_WRMSR, MSR_SYSENTER_CS, 0x77, CKVM_EXIT_X86_WRMSR, &e);
+	assert_int_equal(e.msr.index, MSR_SYSENTER_CS);
+	assert_true(*e.msr.data == 0x77);
+	*e.msr.error = 0;
+	assert_int_equal(t_expect_report(&g, v), CORE_OP_DONE);
+	/* an unknown MSR exits with reason UNKNOWN */
+	core_expect_exit(&g, v, OP_RDMSR, 0x474f4f00, 0, CKVM_EXIT_X86_RDMSR, &e);
+	assert_int_equal(e.msr.reason, KVM_MSR_EXIT_REASON_UNKNOWN);
+	*e.msr.data = 7;
+	assert_int_equal(t_expect_report(&g, v), 7);
+	/* the raw variant: an empty ALLOW filter removes the filter again */
+	memset(&raw, 0, sizeof(raw));
+	raw.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+	t_assert_ok(ckvm_vm_set_msr_filter_raw(g.vm, &raw));
+	assert_int_equal(core_do(&g, v, OP_RDMSR, MSR_SYSENTER_CS, 0), 0x10);
+	t_guest_destroy(&g);
+}
+
+static void test_sev(void **state)
+{
+	struct t_guest g;
+	struct kvm_sev_cmd cmd;
+	struct kvm_enc_region reg;
+	int r;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	core_guest_memory(&g);
+	memset(&cmd, 0, sizeof(cmd));
+	memset(&reg, 0, sizeof(reg));
+	cmd.id = 0; /* KVM_SEV_INIT */
+	cmd.sev_fd = (uint32_t)-1;
+	r = ckvm_vm_encrypt_op_sev(g.vm, &cmd);
+	if (access("/dev/sev", F_OK) != 0) {
+		/* no SEV on this host: the ioctls are not implemented for this VM */
+		assert_int_equal(r, -ENOTTY);
+		t_assert_err(ckvm_vm_encrypt_op(g.vm, &cmd), ENOTTY);
+		t_assert_err(ckvm_vm_register_enc_memory_region(g.vm, &reg), ENOTTY);
+		t_assert_err(ckvm_vm_unregister_enc_memory_region(g.vm, &reg), ENOTTY);
+		print_message("# no /dev/sev: checked that the SEV ioctls report ENOTTY\n");
+	} else {
+		/* SEV host: a bad sev_fd and an empty region are refused */
+		assert_true(r < 0);
+		assert_true(ckvm_vm_register_enc_memory_region(g.vm, &reg) < 0);
+	}
+	t_assert_err(ckvm_vm_encrypt_op(g.vm, NULL), EINVAL);
+	t_assert_err(ckvm_vm_register_enc_memory_region(g.vm, NULL), EINVAL);
+	t_guest_destroy(&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tss_and_identity_map),
+		cmocka_unit_test(test_pit2),
+		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_vm_tsc_khz),
+		cmocka_unit_test(test_xsave_size),
+		cmocka_unit_test(test_msr_filter_arguments),
+		cmocka_unit_test(test_msr_filter_guest),
+		cmocka_unit_test(test_sev),
+	};
+
+	ckvm_close(t_require_kvm());
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
