@@ -141,7 +141,27 @@ def all_c_blocks(src):
     return blocks
 
 
+# Examples that use one architecture's API are compiled (not linked) with that
+# architecture's cross compiler when the host is another architecture.
+ARCH_MARKERS = (("aarch64", "aarch64-linux-gnu-gcc", re.compile(r"\bckvm_(arm64|vgic|its)_|\bckvm_vm_arm_|\bckvm_vcpu_(arm_|init\b|finalize)")),
+                ("riscv64", "riscv64-linux-gnu-gcc", re.compile(r"\bckvm_(riscv|aia)_|\bckvm_vcpu_riscv_")))
+
+
+def block_arch(code):
+    for arch, cross, rx in ARCH_MARKERS:
+        if rx.search(code):
+            return arch, cross
+    return None, None
+
+
 def compile_block(cc, src, build, lib, where, code, out_dir, link):
+    arch, cross = block_arch(code)
+    if arch and arch != os.uname().machine:
+        if not shutil.which(cross):
+            print("note: %s needs %s, which is not installed; not compiled" % (where, cross))
+            return None
+        cc, link = [cross], False
+        print("%s: %s example, compiled with %s" % (where, arch, cross))
     base = re.sub(r"[^A-Za-z0-9]+", "_", where)
     cfile = os.path.join(out_dir, base + ".c")
     with open(cfile, "w") as f:
