@@ -110,13 +110,14 @@ CKVM_API int ckvm_vm_arm_enable_nisv_to_user(struct ckvm_vm *vm);
 CKVM_API int ckvm_vm_arm_enable_system_suspend(struct ckvm_vm *vm);
 /*
  * KVM_ARM_GET_REG_WRITABLE_MASKS (KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES):
- * fills masks[CKVM_ARM64_FEATURE_ID_RANGE_SIZE] with the bits userspace may
- * change in each feature ID register of range (KVM_ARM_FEATURE_ID_RANGE);
- * index a register with ckvm_arm64_feature_id_range_idx().
+ * fills masks (CKVM_ARM64_FEATURE_ID_RANGE_SIZE entries) with the bits
+ * userspace may change in each feature ID register of range
+ * (KVM_ARM_FEATURE_ID_RANGE); index a register with
+ * ckvm_arm64_feature_id_range_idx().
  */
-#define CKVM_ARM64_FEATURE_ID_RANGE_SIZE (3 * 8 * 8)
+#define CKVM_ARM64_FEATURE_ID_RANGE_SIZE 192
 CKVM_API int ckvm_vm_arm_get_reg_writable_masks(struct ckvm_vm *vm, uint32_t range,
-		uint64_t masks[CKVM_ARM64_FEATURE_ID_RANGE_SIZE]);
+						uint64_t *masks);
 /*
  * Index of a feature ID register (op0 3, op1 0/1/3, CRn 0, CRm 0-7, op2 0-7)
  * in the writable-masks array, or -1 when the encoding is outside the range.

@@ -78,8 +78,7 @@ int ckvm_vm_arm_enable_system_suspend(struct ckvm_vm *vm)
 	return ckvm_vm_enable_cap1(vm, KVM_CAP_ARM_SYSTEM_SUSPEND, 0);
 }
 
-int ckvm_vm_arm_get_reg_writable_masks(struct ckvm_vm *vm, uint32_t range,
-				       uint64_t masks[CKVM_ARM64_FEATURE_ID_RANGE_SIZE])
+int ckvm_vm_arm_get_reg_writable_masks(struct ckvm_vm *vm, uint32_t range, uint64_t *masks)
 {
 	struct reg_mask_range r;
 
