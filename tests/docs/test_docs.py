@@ -69,6 +69,35 @@ def header_functions(src):
     return out
 
 
+def header_prototypes(src):
+    """{name: prototype without spaces} for every CKVM_API and CKVM_INLINE function."""
+    out = {}
+    for h in sorted(glob.glob(os.path.join(src, "include", "ckvm", "*.h"))):
+        text = re.sub(r"/\*.*?\*/", " ", open(h).read(), flags=re.S)
+        for m in re.finditer(r"\bCKVM_(?:API|INLINE)\s+([^;{]*?\b(ckvm_\w+)\s*\((?:[^()]|\([^()]*\))*\))", text):
+            proto = m.group(1).replace("CKVM_WARN_UNUSED", "")
+            out.setdefault(m.group(2), re.sub(r"\s+", "", proto))
+    return out
+
+
+def synopsis_prototypes(lines):
+    """{name: prototype without spaces} from a page's SYNOPSIS (.B/.BI lines)."""
+    text, on = [], False
+    for l in lines:
+        if l.startswith(".SH"):
+            on = "SYNOPSIS" in l
+            continue
+        if on and (l.startswith(".B ") or l.startswith(".BI ")):
+            args = re.findall(r'"([^"]*)"|(\S+)', l.split(None, 1)[1])
+            text.append("".join(a or b for a, b in args))
+    joined = man_to_text("".join(text))
+    out = {}
+    for m in re.finditer(r"([^;]*?\b(ckvm_\w+)\s*\((?:[^()]|\([^()]*\))*\));", joined):
+        proto = re.sub(r"^#include<[^>]*>", "", re.sub(r"\s+", "", m.group(1)))
+        out[m.group(2)] = proto
+    return out
+
+
 def exported_symbols(nm, lib):
     """[(name, version)] of the dynamic symbols the library defines (not version nodes)."""
     p = subprocess.run([nm, "-D", "--defined-only", "--with-symbol-versions", lib],
@@ -256,6 +285,7 @@ def synopsis_functions(lines):
 
 def test_manpages(src, build, lib, nm):
     api = header_functions(src)
+    hprotos = header_prototypes(src)
     check(len(api) > 150, "found the public functions in the headers (%d)" % len(api))
     syms = [s for s, _ in exported_symbols(nm, lib)]
     check(len(syms) > 100, "found exported symbols in %s (%d)" % (lib, len(syms)))
@@ -302,6 +332,11 @@ def test_manpages(src, build, lib, nm):
             check(n in syn, "%s: %s appears in the SYNOPSIS" % (name, n))
         for f in syn:
             check(f in api, "%s: SYNOPSIS function %s is declared in a header" % (name, f))
+        protos = synopsis_prototypes(lines)
+        for f, proto in protos.items():
+            if f in hprotos:
+                check(proto == hprotos[f], "%s: the SYNOPSIS of %s matches the header:\n  page:   %s\n  header: %s"
+                      % (name, f, proto, hprotos[f]))
         check("#include <ckvm.h>" in man_to_text(text) or "#include <ckvm" in man_to_text(text),
               "%s: SYNOPSIS shows the include" % name)
     undocumented = sorted(set(api) - documented)
