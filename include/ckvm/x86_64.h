@@ -131,6 +131,7 @@ CKVM_API int ckvm_vcpu_set_sregs(struct ckvm_vcpu *vcpu, const struct kvm_sregs 
 /* KVM_GET/SET_SREGS2 (KVM_CAP_SREGS2): PDPTRs included. */
 CKVM_API int ckvm_vcpu_get_sregs2(struct ckvm_vcpu *vcpu, struct kvm_sregs2 *sregs2);
 CKVM_API int ckvm_vcpu_set_sregs2(struct ckvm_vcpu *vcpu, const struct kvm_sregs2 *sregs2);
+/* KVM_GET/SET_FPU. Note: KVM_GET_FPU never fills mxcsr (read it from XSAVE). */
 CKVM_API int ckvm_vcpu_get_fpu(struct ckvm_vcpu *vcpu, struct kvm_fpu *fpu);
 CKVM_API int ckvm_vcpu_set_fpu(struct ckvm_vcpu *vcpu, const struct kvm_fpu *fpu);
 CKVM_API int ckvm_vcpu_get_lapic(struct ckvm_vcpu *vcpu, struct kvm_lapic_state *lapic);
@@ -174,6 +175,18 @@ CKVM_API int ckvm_vcpu_set_tsc_khz(struct ckvm_vcpu *vcpu, uint32_t khz);
 /* KVM_X86_SETUP_MCE / KVM_X86_SET_MCE. */
 CKVM_API int ckvm_vcpu_setup_mce(struct ckvm_vcpu *vcpu, uint64_t mcg_cap);
 CKVM_API int ckvm_vcpu_set_mce(struct ckvm_vcpu *vcpu, const struct kvm_x86_mce *mce);
+/*
+ * ONE_REG ids for x86 (kernels with x86 KVM_GET/SET_ONE_REG, Linux 6.18+):
+ * every MSR of KVM_GET_MSR_INDEX_LIST is a 64-bit register of type MSR
+ * (these are not listed by KVM_GET_REG_LIST); KVM-defined registers
+ * (e.g. the guest SSP) have type KVM.
+ */
+#define CKVM_X86_REG_TYPE_MSR 2u
+#define CKVM_X86_REG_TYPE_KVM 3u
+CKVM_INLINE uint64_t ckvm_x86_reg_msr(uint32_t index)
+{
+	return KVM_REG_X86 | KVM_REG_SIZE_U64 | ((uint64_t)CKVM_X86_REG_TYPE_MSR << 32) | index;
+}
 /* KVM_TPR_ACCESS_REPORTING / KVM_SET_VAPIC_ADDR. */
 CKVM_API int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled);
 CKVM_API int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr);

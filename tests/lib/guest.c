@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define CHECK(expr) do { \
 	long c__r = (long)(expr); \
@@ -230,6 +231,11 @@ struct ckvm_vcpu *t_guest_add_vcpu(struct t_guest *g, enum t_mode mode, uint64_t
 	t_vcpu_setup(g, v, mode, entry);
 	g->vcpu[g->nr_vcpus++] = v;
 	return v;
+}
+
+bool t_host_is_pvm(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) == 0;
 }
 
 void t_guest_destroy(struct t_guest *g)

@@ -122,6 +122,12 @@ void t_guest_set_ivt(struct t_guest *g, uint8_t vector, uint16_t seg, uint16_t o
 	extern const unsigned char name##_start[], sym[]; \
 	(uint64_t)(T_CODE_GPA + (uint64_t)(sym - name##_start)); })
 
+/*
+ * true when /dev/kvm is PVM (module kvm_pvm loaded). Tests use it only to
+ * state, explicitly, where PVM deviates from what api.rst documents.
+ */
+bool t_host_is_pvm(void);
+
 /* Close vCPUs, VM, memory and /dev/kvm. Safe on a zeroed struct. */
 void t_guest_destroy(struct t_guest *g);
 

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Guests for test_state.c. */
+#include "x86_64/guest_asm.h"
+
+/*
+ * 64-bit CPL0: IN from port 0x50, OUT to port 0x51 right after. Used to
+ * show that ckvm_vcpu_complete_io() finishes the IN without running on.
+ */
+GUEST_BEGIN(guest_complete_io)
+	.code64
+	mov $0x50, %dx
+	in %dx, %al
+	.globl guest_complete_io_after_in
+guest_complete_io_after_in:
+	mov $0x51, %dx
+	out %al, %dx
+	UCALL_M_DONE
+GUEST_END(guest_complete_io)
+
+/* 64-bit CPL0: spin; the NMI handler (vector 2) reports 2 and finishes. */
+GUEST_BEGIN(guest_nmi)
+	.code64
+1:
+	pause
+	jmp 1b
+	.globl guest_nmi_handler
+guest_nmi_handler:
+	UCALL_M_REPORT(2)
+	UCALL_M_DONE
+GUEST_END(guest_nmi)
+
+/* 64-bit CPL0: report RBX, CR2, RBX again; the host changes them in between. */
+GUEST_BEGIN(guest_regs)
+	.code64
+	mov %rbx, %rax
+	UCALL_M_REPORT_RAX
+	mov %cr2, %rax
+	UCALL_M_REPORT_RAX
+	mov %rbx, %rax
+	UCALL_M_REPORT_RAX
+	UCALL_M_DONE
+GUEST_END(guest_regs)
