@@ -120,6 +120,18 @@ def exported_symbols(nm, lib):
     return syms
 
 
+def build_flags(build):
+    """Compiler flags a program linked against this build's libckvm needs
+    (a sanitizer build's library needs the sanitizer runtime)."""
+    try:
+        opts = {o["name"]: o["value"] for o in
+                json.load(open(os.path.join(build, "meson-info", "intro-buildoptions.json")))}
+    except (OSError, ValueError):
+        return []
+    san = opts.get("b_sanitize", "none")
+    return ["-fsanitize=" + san] if san and san != "none" else []
+
+
 # ---- C blocks in the docs --------------------------------------------------------------
 def md_c_blocks(path):
     blocks = []
@@ -191,6 +203,8 @@ def compile_block(cc, src, build, lib, where, code, out_dir, link):
             return None
         cc, link = [cross], False
         print("%s: %s example, compiled with %s" % (where, arch, cross))
+    else:
+        cc = list(cc) + build_flags(build)
     base = re.sub(r"[^A-Za-z0-9]+", "_", where)
     cfile = os.path.join(out_dir, base + ".c")
     with open(cfile, "w") as f:
@@ -464,7 +478,7 @@ def test_abi(src, build, lib, nm, readelf, cc):
             '  printf("%s %u %s\\n", ckvm_version(), ckvm_version_number(), CKVM_VERSION_STRING);\n'
             '  return strcmp(ckvm_version(), CKVM_VERSION_STRING) != 0 ||\n'
             '         ckvm_version_number() != CKVM_VERSION_NUMBER;\n}\n')
-        p = subprocess.run(list(cc) + ["-I" + os.path.join(src, "include"), "-I" + os.path.join(build, "include"),
+        p = subprocess.run(list(cc) + build_flags(build) + ["-I" + os.path.join(src, "include"), "-I" + os.path.join(build, "include"),
                             c, "-o", os.path.join(d, "v"), "-L" + os.path.dirname(lib),
                             "-Wl,-rpath," + os.path.dirname(lib), "-lckvm"], capture_output=True, text=True)
         if check(p.returncode == 0, "version program compiles: %s" % p.stderr):
@@ -604,8 +618,9 @@ def test_install(src, build, lib, cc):
         prog = os.path.join(dest, "prog.c")
         exe = os.path.join(dest, "prog")
         open(prog, "w").write(INSTALL_PROG)
-        p = subprocess.run(list(cc) + ["-std=gnu11", "-Wall", "-Wextra", "-Werror", prog, "-o", exe]
-                           + flags + ["-ldl"], capture_output=True, text=True)
+        p = subprocess.run(list(cc) + build_flags(build) + ["-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                                                            prog, "-o", exe] + flags + ["-ldl"],
+                           capture_output=True, text=True)
         if not check(p.returncode == 0, "program builds against the installed ckvm: %s" % p.stderr):
             return
         env2 = dict(os.environ)
