@@ -236,7 +236,7 @@ int ckvm_x86_vcpu_state_save(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vc
 	r = ckvm_vcpu_get_lapic(vcpu, &t.lapic);
 	if (r == 0)
 		t.present |= CKVM_X86_STATE_LAPIC;
-	else if (r != -ENXIO) /* -ENXIO: no in-kernel LAPIC */
+	else if (r != -EINVAL && r != -ENXIO) /* KVM says -EINVAL without an in-kernel LAPIC */
 		goto fail;
 	if (x->nested_max >= sizeof(struct kvm_nested_state)) {
 		t.nested = calloc(1, x->nested_max);
@@ -592,7 +592,7 @@ static int load_prepare(struct x86_ctx *x, struct ckvm_vcpu *vcpu,
 		struct kvm_lapic_state probe;
 
 		r = ckvm_vcpu_get_lapic(vcpu, &probe); /* read-only probe */
-		if (r == -ENXIO)
+		if (r == -EINVAL || r == -ENXIO)
 			return -EOPNOTSUPP; /* the target has no in-kernel LAPIC */
 		if (r < 0)
 			return r;
@@ -901,6 +901,9 @@ int ckvm_x86_vm_state_decode(const void *blob, size_t len, struct ckvm_x86_vm_st
 
 	if (!blob || !st)
 		return -EINVAL;
+	r = ckvm_snapshot_validate(blob, len); /* the region table too */
+	if (r < 0)
+		return r;
 	r = vm_decode(blob, len, &t);
 	if (r < 0)
 		return r;
