@@ -322,6 +322,16 @@ def test_kvm(tool, shim):
     check(lim["max_vcpus"] == (mx if mx > 0 else lim["nr_vcpus"]), "max_vcpus")
     check(lim["nr_memslots"] > 0 and lim["address_spaces"] >= 1, "memslots")
 
+    vt = j["vm_types"]
+    try:
+        mask = fcntl.ioctl(fd, KVM_CHECK_EXTENSION, 235)  # KVM_CAP_VM_TYPES
+    except OSError:
+        mask = 0
+    check(vt["mask"] == (mask if mask > 0 else 1), "vm_types mask follows KVM_CAP_VM_TYPES")
+    check([t["type"] for t in vt["types"]] == [b for b in range(64) if vt["mask"] >> b & 1],
+          "one vm_types entry per mask bit")
+    check(vt["types"][0]["type"] == 0 and vt["types"][0]["name"], "the default VM type is named")
+
     verdicts = {v["need"]: v for v in j["verdict"]}
     for need in ("in-kernel irqchip", "dirty ring", "guest_memfd", "sync regs"):
         check(need in verdicts, "verdict for %s" % need)

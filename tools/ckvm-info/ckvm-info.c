@@ -337,14 +337,24 @@ static int gather_caps(struct info *in, struct ckvm *kvm, struct ckvm_vm *vm)
 	return 0;
 }
 
-static void gather_vm_types(struct info *in)
+/* Name of VM type t ("KVM_X86_SEV_VM"), or NULL when ckvm-info has none. */
+static const char *vm_type_name(unsigned t)
 {
-	size_t used = 0;
 #if defined(__x86_64__)
 	static const char *const names[] = {
 		"KVM_X86_DEFAULT_VM", "KVM_X86_SW_PROTECTED_VM", "KVM_X86_SEV_VM",
 		"KVM_X86_SEV_ES_VM", "KVM_X86_SNP_VM", "KVM_X86_TDX_VM",
 	};
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
+#else
+	return t == 0 ? "default" : NULL;
+#endif
+}
+
+static void gather_vm_types(struct info *in)
+{
+	size_t used = 0;
+#if defined(__x86_64__)
 	int v = sys_cap_val(in, "KVM_CAP_VM_TYPES");
 
 	/* Without KVM_CAP_VM_TYPES only the default type exists. */
@@ -352,9 +362,9 @@ static void gather_vm_types(struct info *in)
 	for (unsigned t = 0; t < 32; t++) {
 		if (!(in->vm_types_mask & (1ull << t)))
 			continue;
-		if (t < sizeof(names) / sizeof(names[0]))
+		if (vm_type_name(t))
 			used += (size_t)snprintf(in->vm_types + used, sizeof(in->vm_types) - used,
-						 "%s%s", used ? " " : "", names[t]);
+						 "%s%s", used ? " " : "", vm_type_name(t));
 		else
 			used += (size_t)snprintf(in->vm_types + used, sizeof(in->vm_types) - used,
 						 "%stype%u", used ? " " : "", t);
@@ -959,9 +969,21 @@ static void print_json(const struct info *in)
 	printf(", \"nr_memslots\": ");
 	json_int_or_null(in->nr_memslots);
 	printf(", \"address_spaces\": %d}", in->address_spaces);
-	printf(",\n  \"vm_types\": {\"mask\": %" PRIu64 ", \"names\": ", in->vm_types_mask);
+	printf(",\n  \"vm_types\": {\"mask\": %" PRIu64 ", \"description\": ", in->vm_types_mask);
 	json_str(in->vm_types);
-	printf("}");
+	printf(", \"types\": [");
+	for (unsigned t = 0, first = 1; t < 64; t++) {
+		if (!(in->vm_types_mask & (1ull << t)))
+			continue;
+		printf("%s{\"type\": %u, \"name\": ", first ? "" : ", ", t);
+		if (vm_type_name(t))
+			json_str(vm_type_name(t));
+		else
+			fputs("null", stdout);
+		printf("}");
+		first = 0;
+	}
+	printf("]}");
 	printf(",\n  \"vm_created\": %s", in->vm_err == 0 ? "true" : "false");
 
 	printf(",\n  \"verdict\": [");
