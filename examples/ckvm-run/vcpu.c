@@ -313,6 +313,13 @@ void vcpu_loop(struct vcpu *v)
 			vcpu_answer_probe(v);
 			continue;
 		}
+		if (r == -EAGAIN) {
+			/*
+			 * An AP waiting for INIT/SIPI (KVM_MP_STATE_UNINITIALIZED)
+			 * returns this once an event has arrived: run again.
+			 */
+			continue;
+		}
 		if (r < 0) {
 			vmm_stop(vmm, EXIT_HOST, "vCPU %d: KVM_RUN failed: %s", v->id,
 				 strerror(-r));
