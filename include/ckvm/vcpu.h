@@ -22,7 +22,11 @@
  *      and clears immediate_exit before returning. Kicks coalesce: several
  *      kicks before the vCPU returns give one CKVM_EXIT_INTERRUPTED.
  *   Alternatively block the signal in the vCPU thread and let KVM unblock it
- *   only while in the guest with ckvm_vcpu_set_signal_mask().
+ *   only while in the guest with ckvm_vcpu_set_signal_mask(). Then the
+ *   signal stays pending after KVM_RUN returns -EINTR (it is blocked again in
+ *   the thread), so consume it, e.g. with sigtimedwait() and a zero timeout,
+ *   or the next KVM_RUN returns -EINTR at once.
+ *   tests/vcpu/test_kick.c exercises both variants.
  */
 #ifndef CKVM_VCPU_H
 #define CKVM_VCPU_H
@@ -33,7 +37,11 @@
 
 CKVM_BEGIN_DECLS
 
-/* Adopt a vCPU fd (maps its kvm_run with the VM's mmap size); owns fd on success. */
+/*
+ * Adopt a vCPU fd (maps its kvm_run with the VM's mmap size, and its dirty
+ * ring when the VM has one); owns fd on success. The id of an adopted vCPU
+ * is unknown: ckvm_vcpu_id() returns (unsigned long)-1.
+ */
 CKVM_API int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out);
 /* Unmap kvm_run and the rings, close the fd. NULL ok. */
 CKVM_API void ckvm_vcpu_close(struct ckvm_vcpu *vcpu);
