@@ -353,6 +353,13 @@ def test_manpages(src, build, lib, nm):
                       % (name, f, proto, hprotos[f]))
         check("#include <ckvm.h>" in man_to_text(text) or "#include <ckvm" in man_to_text(text),
               "%s: SYNOPSIS shows the include" % name)
+    # Cross references to ckvm pages point at pages that exist.
+    for path in sorted(glob.glob(os.path.join(src, "docs", "man", "man*", "*.[0-9]"))):
+        for m in re.finditer(r"^\.BR? (ckvm[\w\\-]*) \(([0-9])\)", open(path).read(), re.M):
+            ref = m.group(1).replace("\\-", "-")
+            target = os.path.join(src, "docs", "man", "man" + m.group(2), ref + "." + m.group(2))
+            check(os.path.exists(target), "%s refers to %s(%s), which exists"
+                  % (os.path.relpath(path, src), ref, m.group(2)))
     undocumented = sorted(set(api) - documented)
     check(not undocumented, "every public function is described on a page (in a NAME section): %s"
           % " ".join(undocumented))
