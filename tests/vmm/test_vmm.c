@@ -66,14 +66,15 @@ static void drain(int *fd, char *buf, size_t *len, size_t cap)
 }
 
 /*
- * Run ckvm-run with args (NULL-terminated). signal_after_ms > 0 sends
- * signo to it after that long. Output goes to r->out / r->err.
+ * Run ckvm-run with args (NULL-terminated), input (or nothing) on its
+ * stdin. signal_after_ms > 0 sends signo to it after that long. Output
+ * goes to r->out / r->err.
  */
-static void run_vmm_sig(const char *const *args, struct result *r, int signal_after_ms,
-			int signo)
+static void run_vmm_full(const char *const *args, const char *input, struct result *r,
+			 int signal_after_ms, int signo)
 {
 	const char *argv[64];
-	int out[2], err[2], n = 0;
+	int out[2], err[2], in[2], n = 0;
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 
@@ -84,16 +85,24 @@ static void run_vmm_sig(const char *const *args, struct result *r, int signal_af
 	argv[n] = NULL;
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (input)
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
 	int e = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(out[1]);
 	close(err[1]);
+	close(in[0]);
 	if (e)
 		fail_msg("cannot run %s: %s", argv[0], strerror(e));
+	if (input && write(in[1], input, strlen(input)) != (ssize_t)strlen(input))
+		fail_msg("cannot write ckvm-run's stdin: %s", strerror(errno));
+	close(in[1]);
 
 	long long start = now_ms();
 	bool signalled = false;
@@ -128,7 +137,7 @@ static void run_vmm_sig(const char *const *args, struct result *r, int signal_af
 
 static void run_vmm(const char *const *args, struct result *r)
 {
-	run_vmm_sig(args, r, 0, 0);
+	run_vmm_full(args, NULL, r, 0, 0);
 }
 
 #define assert_contains(hay, needle) do { \
@@ -285,6 +294,23 @@ static void test_smp(void **state)
 	assert_not_contains(res.out, "cpu 1");
 }
 
+/*
+ * The UART's interrupt through the in-kernel irqchip: the guest transmits
+ * on "THR empty" interrupts and receives stdin bytes on "data ready"
+ * interrupts, routed by the IOAPIC (what Linux's 8250 driver relies on).
+ */
+static void test_uart_irq(void **state)
+{
+	(void)state;
+	const char *args[] = { "--timeout", "20", env_path("GUEST_UARTIRQ"), NULL };
+	run_vmm_full(args, "ping from stdin\n", &res, 0, 0);
+	assert_int_equal(res.status, 43);
+	assert_contains(res.out, "uartirq: sent by THR-empty interrupts\n");
+	assert_contains(res.out, "uartirq: received 'ping from stdin'\n");
+	/* One interrupt per byte sent, one more when the buffer is empty. */
+	assert_contains(res.out, "uartirq: 39 THR-empty and ");
+}
+
 static void test_linux_stub(void **state)
 {
 	char initrd[128], expect[160];
@@ -354,10 +380,10 @@ static void test_signal(void **state)
 {
 	(void)state;
 	const char *args[] = { "--timeout", "20", env_path("GUEST_IDLE"), NULL };
-	run_vmm_sig(args, &res, 300, SIGTERM);
+	run_vmm_full(args, NULL, &res, 300, SIGTERM);
 	assert_int_equal(res.status, 128 + SIGTERM);
 	assert_contains(res.err, "terminated by signal 15");
-	run_vmm_sig(args, &res, 300, SIGINT);
+	run_vmm_full(args, NULL, &res, 300, SIGINT);
 	assert_int_equal(res.status, 128 + SIGINT);
 	assert_contains(res.err, "terminated by signal 2");
 }
@@ -446,6 +472,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_elf32),
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_smp),
+		cmocka_unit_test(test_uart_irq),
 		cmocka_unit_test(test_linux_stub),
 		cmocka_unit_test(test_triple_fault),
 		cmocka_unit_test(test_halt),
