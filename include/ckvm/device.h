@@ -14,7 +14,9 @@ CKVM_BEGIN_DECLS
 
 /*
  * KVM_CREATE_DEVICE of the given type (KVM_DEV_TYPE_*) and flags. The
- * kernel writes the fd back into its struct; ckvm owns and closes it.
+ * kernel writes the fd back into its struct; ckvm owns and closes it
+ * (FD_CLOEXEC set). KVM_CREATE_DEVICE_TEST in flags is -EINVAL: use
+ * ckvm_vm_test_create_device(). -ENODEV for a type this VM cannot have.
  */
 CKVM_API int ckvm_vm_create_device(struct ckvm_vm *vm, uint32_t type,
 				   uint32_t flags, struct ckvm_device **out);

@@ -52,7 +52,12 @@ CKVM_API int ckvm_reg_list_reserve(struct kvm_reg_list **l, uint64_t capacity);
 /*
  * Generic engine behind every FAM helper, exported for the arch files and for
  * callers with FAM structs ckvm does not know: header of hdr_size bytes with
- * the count at count_offset (count_size 4 or 8 bytes), entries of entry_size.
+ * the count at count_offset (count_size 4 or 8 bytes; 0 for a struct without
+ * a count field, which then supports alloc/free/capacity/reserve only),
+ * entries of entry_size, at most max entries. A description with
+ * entry_size 0, another count_size or a count outside the header is -EINVAL.
+ * reserve() on a NULL *p allocates; it refuses (-EINVAL) a capacity below
+ * the current count. set_count() refuses a count above the capacity (-E2BIG).
  */
 struct ckvm_fam_type {
 	size_t hdr_size;

@@ -20,7 +20,7 @@ CKVM_BEGIN_DECLS
  * -EACCES (not permitted), -EPROTO (API version other than 12).
  */
 CKVM_API int ckvm_open(struct ckvm **out);
-/* The same with another device node. */
+/* The same with another device node (-ENOTTY if it is not a KVM device). */
 CKVM_API int ckvm_open_path(const char *path, struct ckvm **out);
 /*
  * Adopt an already-open /dev/kvm fd (e.g. passed to a jailed process).

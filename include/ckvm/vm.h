@@ -20,7 +20,9 @@ CKVM_BEGIN_DECLS
 
 /*
  * Adopt a VM fd. kvm supplies the kvm_run mmap size (KVM_GET_VCPU_MMAP_SIZE
- * is a system ioctl). On success the handle owns fd.
+ * is a system ioctl). On success the handle owns fd. The fd is not checked
+ * to be a VM: calls on a handle around another file fail with the kernel's
+ * errno (-ENOTTY for most files, -EBADF for a closed fd).
  */
 CKVM_API int ckvm_vm_from_fd(struct ckvm *kvm, int fd, struct ckvm_vm **out);
 /* Close the VM fd. vCPUs and devices created from it stay usable. NULL ok. */
@@ -50,7 +52,8 @@ CKVM_API int ckvm_vm_set_user_memory_region2(struct ckvm_vm *vm,
 		const struct kvm_userspace_memory_region2 *region);
 /*
  * KVM_CREATE_GUEST_MEMFD (KVM_CAP_GUEST_MEMFD): returns a new fd that the
- * caller owns (FD_CLOEXEC set), or -errno.
+ * caller owns (FD_CLOEXEC set), or -errno. flags: GUEST_MEMFD_FLAG_MMAP,
+ * GUEST_MEMFD_FLAG_INIT_SHARED as KVM_CAP_GUEST_MEMFD_FLAGS allows.
  */
 CKVM_API int ckvm_vm_create_guest_memfd(struct ckvm_vm *vm, uint64_t size,
 					uint64_t flags);
@@ -69,7 +72,10 @@ CKVM_API int ckvm_vm_set_irq_line(struct ckvm_vm *vm, uint32_t irq, bool level);
 CKVM_API int ckvm_vm_irq_line_status(struct ckvm_vm *vm, uint32_t irq, bool level);
 /* KVM_SIGNAL_MSI: >0 delivered, 0 blocked by the guest, -errno on error. */
 CKVM_API int ckvm_vm_signal_msi(struct ckvm_vm *vm, const struct kvm_msi *msi);
-/* KVM_SET_GSI_ROUTING: replaces the whole table (see ckvm/fam.h to build one). */
+/*
+ * KVM_SET_GSI_ROUTING: replaces the whole table (see ckvm/fam.h to build one).
+ * routing->nr above CKVM_MAX_IRQ_ROUTES is -E2BIG before the ioctl.
+ */
 CKVM_API int ckvm_vm_set_gsi_routing(struct ckvm_vm *vm,
 				     const struct kvm_irq_routing *routing);
 /* KVM_IRQFD: a write to eventfd efd raises gsi. */
@@ -82,9 +88,11 @@ CKVM_API int ckvm_vm_unregister_irqfd(struct ckvm_vm *vm, int efd, uint32_t gsi)
 /* ---- ioeventfd ------------------------------------------------------- */
 /*
  * KVM_IOEVENTFD: a guest write of len bytes (1, 2, 4 or 8; 0 = any length,
- * KVM_CAP_IOEVENTFD_NO_LENGTH, MMIO only) at addr signals efd instead of
- * exiting. With datamatch, only writes of exactly value match.
- * Unregister with the identical tuple.
+ * KVM_CAP_IOEVENTFD_NO_LENGTH) at addr signals efd instead of exiting. With
+ * datamatch, only writes of exactly value match (datamatch needs len > 0).
+ * A bad len, space or an addr + len overflow is -EINVAL before the ioctl;
+ * the kernel gives -EEXIST for a duplicate registration. Unregister with the
+ * identical tuple (-ENOENT otherwise).
  */
 CKVM_API int ckvm_vm_register_ioevent(struct ckvm_vm *vm, int efd,
 				      enum ckvm_io_space space, uint64_t addr,
@@ -116,7 +124,8 @@ CKVM_API int ckvm_vm_get_dirty_log(struct ckvm_vm *vm, uint32_t slot,
 /*
  * Enable KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 with the given flags
  * (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE [| KVM_DIRTY_LOG_INITIALLY_SET]);
- * flags 0 means all flags the kernel supports.
+ * flags 0 means all flags the kernel supports (-EOPNOTSUPP if it has none).
+ * INITIALLY_SET applies to slots created afterwards.
  */
 CKVM_API int ckvm_vm_enable_manual_dirty_log_protect(struct ckvm_vm *vm,
 						     uint64_t flags);
@@ -136,7 +145,8 @@ CKVM_API int ckvm_vm_clear_dirty_log(struct ckvm_vm *vm, uint32_t slot,
  * of sizeof(struct kvm_dirty_gfn), at most the capability's value); must be
  * called before any vCPU exists. Prefers KVM_CAP_DIRTY_LOG_RING_ACQ_REL
  * when the kernel has it. bytes 0 picks the kernel's maximum capped at 64 KiB.
- * Returns 0, or -errno.
+ * Returns 0, -EOPNOTSUPP without either capability, -EINVAL for a bad size
+ * (checked before the ioctl) or once a vCPU exists, or another -errno.
  */
 CKVM_API int ckvm_vm_enable_dirty_ring(struct ckvm_vm *vm, uint32_t bytes);
 /* Ring size in entries (0 when not enabled). */

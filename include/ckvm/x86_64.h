@@ -54,13 +54,24 @@ CKVM_API void ckvm_xsave_free(struct kvm_xsave *x);
 CKVM_API size_t ckvm_xsave_size(const struct kvm_xsave *x);
 
 /* ======================= system (x86) ==================================== */
-/* KVM_GET_SUPPORTED_CPUID / KVM_GET_EMULATED_CPUID, growing on E2BIG. */
+/*
+ * KVM_GET_SUPPORTED_CPUID / KVM_GET_EMULATED_CPUID into a new buffer (*out,
+ * free with ckvm_cpuid2_free). Starts with 32 entries and doubles on E2BIG
+ * up to CKVM_MAX_CPUID_ENTRIES.
+ */
 CKVM_API int ckvm_get_supported_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out);
 CKVM_API int ckvm_get_emulated_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out);
-/* KVM_GET_MSR_INDEX_LIST / KVM_GET_MSR_FEATURE_INDEX_LIST, growing on E2BIG. */
+/*
+ * KVM_GET_MSR_INDEX_LIST / KVM_GET_MSR_FEATURE_INDEX_LIST into a new list
+ * (*out, free with ckvm_msr_list_free). On E2BIG the kernel says how many it
+ * has; the list is grown to that and the call repeated.
+ */
 CKVM_API int ckvm_get_msr_index_list(struct ckvm *kvm, struct kvm_msr_list **out);
 CKVM_API int ckvm_get_msr_feature_index_list(struct ckvm *kvm, struct kvm_msr_list **out);
-/* KVM_GET_MSRS on /dev/kvm (feature MSRs): number read (may be < nmsrs) or -errno. */
+/*
+ * KVM_GET_MSRS on /dev/kvm (feature MSRs): number read (may be < nmsrs) or
+ * -errno; nmsrs above CKVM_MAX_MSR_ENTRIES is -E2BIG before the ioctl.
+ */
 CKVM_API int ckvm_get_msrs(struct ckvm *kvm, struct kvm_msrs *msrs);
 
 /* ======================= VM (x86) ======================================== */
