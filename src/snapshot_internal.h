@@ -42,7 +42,7 @@
 
 #include "internal.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
 #define CKVM__SNAP_HAVE_ARCH 1
 #endif
 

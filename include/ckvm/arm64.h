@@ -575,6 +575,34 @@ CKVM_API enum ckvm_arm64_reg_class ckvm_arm64_reg_class(uint64_t id);
  */
 CKVM_API int ckvm_arm64_reg_name(uint64_t id, char *buf, size_t len);
 
+/* ======================= snapshot records (arm64) ======================== */
+/*
+ * The arm64 record set (docs/snapshot-format.md, section 4.4). vCPU blob:
+ * ONE_REGS (every register of KVM_GET_REG_LIST except the SVE vector-length
+ * pseudo-register), ARM64_SVE_VLS (when SVE is on; checked against the
+ * target, never written: it is fixed at KVM_ARM_VCPU_FINALIZE),
+ * ARM64_EVENTS (KVM_CAP_VCPU_EVENTS), MP_STATE. VM blob: ARM64_VGIC (type,
+ * interrupt count, addresses, vCPU affinities) and ARM64_VGIC_ATTRS (the
+ * distributor, redistributor / CPU interface and line-level registers),
+ * when a vGIC was registered with ckvm_snapshot_ctx_set_vgic, plus the
+ * common MEM_REGIONS. The ITS and LPI state are not saved.
+ */
+#define CKVM_SNAPSHOT_REC_ARM64_SVE_VLS 0x0200u    /* 64 bytes, KVM_REG_ARM64_SVE_VLS */
+#define CKVM_SNAPSHOT_REC_ARM64_EVENTS 0x0201u     /* struct kvm_vcpu_events */
+#define CKVM_SNAPSHOT_REC_ARM64_VGIC 0x0280u       /* vGIC configuration, see the doc */
+#define CKVM_SNAPSHOT_REC_ARM64_VGIC_ATTRS 0x0281u /* device attribute list, see the doc */
+struct ckvm_snapshot_ctx;
+/*
+ * Tell a snapshot context which vGIC (from ckvm_vm_create_vgic or
+ * ckvm_vm_setup_vgic, initialized) and which vCPUs (all of the VM's, in
+ * vCPU index order) the VM has, before ckvm_snapshot_save_vm or _restore_vm.
+ * The vCPUs' MPIDR_EL1 values are read now (ONE_REG); vgic must stay open
+ * while ctx is used. Call from the thread that created ctx, before sharing
+ * it. -EINVAL for bad arguments or a device that is no vGIC.
+ */
+CKVM_API int ckvm_snapshot_ctx_set_vgic(struct ckvm_snapshot_ctx *ctx, struct ckvm_device *vgic,
+					struct ckvm_vcpu **vcpus, size_t nr_vcpus);
+
 CKVM_END_DECLS
 
 #endif

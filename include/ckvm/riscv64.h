@@ -415,6 +415,27 @@ CKVM_INLINE unsigned long ckvm_riscv_csr_new_value(unsigned long old_value, unsi
 	return (old_value & ~write_mask) | (new_value & write_mask);
 }
 
+/* ======================= snapshot records (riscv64) ====================== */
+/*
+ * The riscv64 record set (docs/snapshot-format.md, section 4.4). vCPU blob:
+ * MP_STATE and ONE_REGS (every register of KVM_GET_REG_LIST: config, core,
+ * CSRs incl. AIA/Smstateen, timer, FP, vector, ISA/SBI extension switches,
+ * SBI state). VM blob: RISCV_AIA (configuration and addresses) and
+ * RISCV_AIA_ATTRS (APLIC and per-hart IMSIC registers) when an AIA was
+ * registered with ckvm_snapshot_ctx_set_aia, plus the common MEM_REGIONS.
+ */
+#define CKVM_SNAPSHOT_REC_RISCV_AIA 0x0380u       /* AIA configuration, see the doc */
+#define CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS 0x0381u /* device attribute list, see the doc */
+struct ckvm_snapshot_ctx;
+/*
+ * Tell a snapshot context which AIA device (initialized) the VM has and how
+ * many vCPUs (IMSICs) it serves, before ckvm_snapshot_save_vm or
+ * _restore_vm. aia must stay open while ctx is used. -EINVAL for bad
+ * arguments or a device that is no AIA.
+ */
+CKVM_API int ckvm_snapshot_ctx_set_aia(struct ckvm_snapshot_ctx *ctx, struct ckvm_device *aia,
+				       size_t nr_vcpus);
+
 CKVM_END_DECLS
 
 #endif
