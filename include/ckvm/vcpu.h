@@ -67,7 +67,9 @@ CKVM_API int ckvm_vcpu_run(struct ckvm_vcpu *vcpu, struct ckvm_exit *exit);
 CKVM_API void ckvm_vcpu_set_immediate_exit(struct ckvm_vcpu *vcpu, bool v);
 /*
  * Record the calling thread as this vCPU's thread and signo as its kick
- * signal (signo 0: kicks only set immediate_exit). Call from the vCPU thread.
+ * signal (signo 0: kicks only set immediate_exit). Call from the vCPU thread,
+ * and call it again with signo 0 before that thread exits (a kick must never
+ * pthread_kill() a thread that is gone). -EINVAL for signo outside 0..NSIG-1.
  */
 CKVM_API int ckvm_vcpu_set_kick_signal(struct ckvm_vcpu *vcpu, int signo);
 /*
