@@ -18,7 +18,9 @@
  *      the mode.
  *   4. Nested state (after sregs, before MSRs, as QEMU does; not testable
  *      on this project's PVM host, which has no KVM_CAP_NESTED_STATE).
- *   5. MSRs, except MSR_IA32_TSC_DEADLINE.
+ *   5. MSRs, except MSR_IA32_TSC_DEADLINE. An MSR the target refuses to
+ *      write but already holds with the saved value is skipped (see
+ *      set_msrs_all).
  *   6. FPU (only without XSAVE, which supersedes it), XCRs, then XSAVE.
  *   7. LAPIC (after the APIC base from sregs/MSRs).
  *   8. MSR_IA32_TSC_DEADLINE: KVM ignores the write unless the LAPIC timer
@@ -638,17 +640,36 @@ fail:
 	return r;
 }
 
-static int set_msrs_all(struct ckvm_vcpu *vcpu, const struct kvm_msrs *m)
+/*
+ * KVM_SET_MSRS stops at the first entry it refuses. An entry the target
+ * refuses but already holds with the saved value is skipped: KVM reads some
+ * MSRs it will not write back even unchanged (MSR_KVM_ASYNC_PF_INT reads 0
+ * without an in-kernel LAPIC, but writing 0 is refused). Any other refusal
+ * is -EINVAL. m is the plan's own copy and is consumed.
+ */
+static int set_msrs_all(struct ckvm_vcpu *vcpu, struct kvm_msrs *m)
 {
 	int r;
 
-	if (!m || m->nmsrs == 0)
-		return 0;
-	r = ckvm_vcpu_set_msrs(vcpu, m);
-	if (r < 0)
-		return r;
-	/* the kernel stopped at entries[r], which it refused */
-	return (uint32_t)r == m->nmsrs ? 0 : -EINVAL;
+	while (m && m->nmsrs) {
+		uint64_t cur;
+		uint32_t done;
+
+		r = ckvm_vcpu_set_msrs(vcpu, m);
+		if (r < 0)
+			return r;
+		done = (uint32_t)r;
+		if (done >= m->nmsrs)
+			return 0;
+		/* entries[done] was refused */
+		r = ckvm_vcpu_get_msr(vcpu, m->entries[done].index, &cur);
+		if (r < 0 || cur != m->entries[done].data)
+			return -EINVAL;
+		memmove(&m->entries[0], &m->entries[done + 1],
+			(m->nmsrs - done - 1) * sizeof(m->entries[0]));
+		m->nmsrs -= done + 1;
+	}
+	return 0;
 }
 
 int ckvm_x86_vcpu_state_load(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,

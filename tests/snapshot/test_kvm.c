@@ -381,6 +381,32 @@ static void test_restore_refused_unchanged(void **state)
 		ckvm_x86_vcpu_state_free(b3);
 		ckvm_x86_vcpu_state_free(a3);
 	}
+	/*
+	 * Without an in-kernel LAPIC KVM reads MSR_KVM_ASYNC_PF_INT but refuses
+	 * to write it back: a vCPU of such a VM still restores into another.
+	 */
+	{
+		struct t_guest g4;
+		struct ckvm_snapshot_ctx *c4;
+		struct ckvm_x86_vcpu_state *s3, *s4;
+		struct ckvm_vcpu *v4;
+		void *b3;
+		size_t l3;
+
+		make_vm(&g4, false, false, 0, 0);
+		v4 = bare_vcpu(&g4);
+		c4 = make_ctx(&g4);
+		t_assert_ok(ckvm_snapshot_save_vcpu(c3, v3, CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO, &b3, &l3));
+		t_assert_ok(ckvm_snapshot_restore_vcpu(c4, v4, b3, l3, 0));
+		s3 = save_state(c3, v3);
+		s4 = save_state(c4, v4);
+		assert_int_equal(state_diff(s3, s4), 0);
+		ckvm_x86_vcpu_state_free(s3);
+		ckvm_x86_vcpu_state_free(s4);
+		ckvm_snapshot_free(b3);
+		ckvm_snapshot_ctx_free(c4);
+		t_guest_destroy(&g4);
+	}
 
 	/* a kernel refusal after validation is reported (the target is then partial) */
 	b = edit_blob(blob, len, e_bad_msr, NULL, &blen);
