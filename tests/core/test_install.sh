@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_install.sh BUILD_ROOT PREFIX LIBDIR INCLUDEDIR CC SOURCE_ROOT ARCH_HEADER
+# test_install.sh BUILD_ROOT PREFIX LIBDIR INCLUDEDIR CC SOURCE_ROOT ARCH_HEADER SANITIZE
 #
 # `meson install` into a temporary DESTDIR, then check what landed: the
 # shared and static library, every public header, ckvm.pc; that the shared
@@ -7,7 +7,10 @@
 # and every function the headers declare with CKVM_API; and that a program
 # built from the installed tree with pkg-config (shared and static) runs.
 set -u
-build=$1 prefix=$2 libdir=$3 includedir=$4 cc=$5 src=$6 archh=$7
+build=$1 prefix=$2 libdir=$3 includedir=$4 cc=$5 src=$6 archh=$7 sanitize=${8:-none}
+# a sanitized libckvm needs the same runtime in the program
+san=
+[ "$sanitize" = none ] || san="-fsanitize=$sanitize"
 run=${CKVM_EXE_WRAPPER:-} # cross builds: e.g. "qemu-aarch64-static -L /usr/aarch64-linux-gnu"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -79,7 +82,7 @@ PROG
 export PKG_CONFIG_PATH="$L/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR="$L/pkgconfig"
 pkg-config --exists ckvm || err "pkg-config does not find ckvm"
 [ "$(pkg-config --modversion ckvm)" = "$(sed -n 's/^Version: //p' "$L/pkgconfig/ckvm.pc")" ] || err "modversion"
-if $cc -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs ckvm) 2>"$tmp/cc.log"; then
+if $cc $san -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs ckvm) 2>"$tmp/cc.log"; then
 	out=$(LD_LIBRARY_PATH="$L" $run "$tmp/prog") || err "shared program failed"
 	[ "$out" = "KVM_CAP_IRQCHIP" ] || err "shared program printed '$out'"
 	# what ldd does, also under a cross build's exe wrapper
@@ -87,7 +90,9 @@ if $cc -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs ckvm) 2>"$tmp/c
 else
 	cat "$tmp/cc.log"; err "building against the installed shared library"
 fi
-if $cc -static -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --static --cflags --libs ckvm) 2>"$tmp/cc2.log"; then
+if [ -n "$san" ]; then
+	echo "note: sanitized build ($sanitize): static link not checked"
+elif $cc -static -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --static --cflags --libs ckvm) 2>"$tmp/cc2.log"; then
 	out=$($run "$tmp/prog_static") || err "static program failed"
 	[ "$out" = "KVM_CAP_IRQCHIP" ] || err "static program printed '$out'"
 else
