@@ -25,8 +25,11 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# The demo guest writes 0 to the exit port 0xf4, which ckvm-run turns into
+# exit status (0 << 1) | 1 = 1, the convention of test kernels: 1 is success.
 demo: build
-	$(BUILD)/examples/ckvm-run/ckvm-run --timeout 60 $(BUILD)/examples/guests/demo.elf
+	@$(BUILD)/examples/ckvm-run/ckvm-run --timeout 60 $(BUILD)/examples/guests/demo.elf; \
+	rc=$$?; if [ $$rc -eq 1 ]; then echo "demo: guest exited cleanly"; else echo "demo: failed (status $$rc)"; exit 1; fi
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
