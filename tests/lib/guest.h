@@ -5,7 +5,7 @@
  * A test creates a VM with guest RAM at GPA 0, copies guest code (written in
  * assembly, see below) to T_CODE_GPA, adds vCPUs set up for real mode, 32-bit
  * protected mode or 64-bit long mode at an entry point, and runs them,
- * talking to the guest through port-I/O "ucalls".
+ * talking to the guest through port-I/O or MMIO "ucalls".
  *
  * ---- writing a guest --------------------------------------------------------
  * Guests are GNU assembly .S files compiled into the test binary. Include
@@ -20,12 +20,14 @@
  *
  * ---- machine layout (GPA) --------------------------------------------------
  *   0x1000 GDT (selectors below)   0x2000 IDT (empty, see t_guest_set_idt_gate)
- *   0x3000 TSS
- *   0x4000 PML4  0x5000 PDPT  0x6000.. PDs: identity map of the first
- *          T_IDMAP_BYTES with 2 MiB pages, all user-accessible (U/S=1), RW
- *   0x7000..0x7fff kernel stack (RSP = T_STACK_TOP at start; TSS.rsp0 too)
- *   0x8000 guest code (T_CODE_GPA), up to T_CODE_MAX bytes
- *   0x20000.. free for guest data; user stacks by convention T_USER_STACK
+ *   0x3000 TSS (rsp0 = T_STACK_TOP)
+ *   0x4000 PML4  0x5000 PDPT  0x10000..0x13fff four PDs: identity map of
+ *          the first 4 GiB (T_IDMAP_BYTES) with 2 MiB pages, all
+ *          user-accessible (U/S=1) and writable; GPAs beyond RAM are MMIO
+ *   0x7000..0x7fff kernel stack (RSP = T_STACK_TOP at start)
+ *   0x8000 guest code (T_CODE_GPA), up to T_CODE_MAX (32 KiB)
+ *   0x14000..0x1efff user stack (top T_USER_STACK, by convention)
+ *   0x20000.. (T_DATA_GPA) free for guest data
  *
  * Selectors: 0x08 code32 (DPL0), 0x10 data (DPL0), 0x18 code64 (DPL0),
  *   0x23 user code64 (DPL3), 0x2b user data (DPL3), 0x30 TSS (64-bit).
@@ -60,7 +62,7 @@ enum t_mode {
 	T_MODE_REAL,   /* 16-bit real mode, CS=DS=SS=0, SP=T_STACK_TOP */
 	T_MODE_PROT32, /* 32-bit flat protected mode, no paging */
 	T_MODE_LONG64, /* 64-bit long mode, CPL0, identity paging */
-	T_MODE_USER64, /* 64-bit long mode started directly at CPL3 (IOPL=3) */
+	T_MODE_USER64, /* 64-bit long mode started directly at CPL3, RSP=T_USER_STACK */
 };
 
 struct t_guest {

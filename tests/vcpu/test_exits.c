@@ -309,7 +309,7 @@ static int run_with_deadline(struct ckvm_vcpu *v, struct ckvm_exit *e, unsigned 
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	int r;
 
-	/* Use SIGVTALRM-free SIGUSR2 to leave the watchdog's SIGALRM alone. */
+	/* SIGPROF (ITIMER_PROF) leaves the watchdog's SIGALRM alone. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_timer;
 	sigaction(SIGPROF, &sa, &old);
