@@ -58,8 +58,8 @@ def parse(path):
     return cost
 
 
-def run(build, kind, variant, n):
-    exe = os.path.join(build, "bench", "bench_exits")
+def run(build, kind, variant, n, exe="bench_exits"):
+    exe = os.path.join(build, "bench", exe)
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "cg.out")
         cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
@@ -107,6 +107,18 @@ def main():
                 split = ", ".join("%s %.0f" % (fn, v) for (ob, fn), v in
                                   sorted(lib.items(), key=lambda kv: -kv[1]) if v >= 0.5)
                 print(json.dumps({"bench": "callgrind", "note": "split-" + kind, "value": split}))
+    # VM lifecycle: instructions inside libckvm per create..destroy cycle.
+    c1 = run(build, "rate", "ckvm", 20, "bench_lifecycle")
+    c2 = run(build, "rate", "ckvm", 120, "bench_lifecycle")
+    keys = set(c1) | set(c2)
+    per = {k: (c2.get(k, 0) - c1.get(k, 0)) / 100.0 for k in keys}
+    lib = {k: v for k, v in per.items() if k[0] and "libckvm" in k[0]}
+    libtotal = sum(lib.values())
+    sys.stderr.write("callgrind lifecycle/ckvm: %.1f instructions per cycle in libckvm\n" % libtotal)
+    emit("callgrind", "lifecycle", "ckvm: inside libckvm", "instr/cycle", round(libtotal, 1))
+    split = ", ".join("%s %.0f" % (fn, v) for (ob, fn), v in
+                      sorted(lib.items(), key=lambda kv: -kv[1]) if v >= 0.5)
+    print(json.dumps({"bench": "callgrind", "note": "split-lifecycle", "value": split}))
     return 0
 
 
