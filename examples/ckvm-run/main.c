@@ -4,7 +4,7 @@
  *
  * The life of a VM, in the order this file does it:
  *   1. open /dev/kvm, create a VM, give it RAM, the in-kernel irqchip and PIT
- *   2. register the port-I/O devices (UART, exit port, i8042)
+ *   2. register the port-I/O devices (UART, exit port, i8042, RTC)
  *   3. load the image (flat, ELF, multiboot or Linux) and the MP table
  *   4. create the vCPUs, set CPUID and the boot vCPU's entry state
  *   5. start one thread per vCPU (vcpu.c runs KVM_RUN there)
@@ -103,7 +103,8 @@ static void usage(FILE *f)
 "  -V, --version          version of ckvm-run and of the ckvm library\n"
 "\n"
 "Devices: 16550 UART at 0x3f8 (IRQ 4) on stdin/stdout, exit port 0xf4,\n"
-"in-kernel PIC/IOAPIC/LAPIC and PIT, i8042 reset. On a terminal, Ctrl-A x quits.\n"
+"in-kernel PIC/IOAPIC/LAPIC and PIT, i8042 (reset only), CMOS clock.\n"
+"On a terminal, Ctrl-A x quits.\n"
 "\n"
 "Exit status:\n"
 "  0    guest powered off, requested a reset, or halted with interrupts off\n"
@@ -318,7 +319,8 @@ static int vm_create(struct vmm *vmm)
 		goto fail;
 	step = "devices";
 	vmm->uart = uart_create(vmm, 0x3f8, 4, STDOUT_FILENO);
-	if (!vmm->uart || (err = exit_port_init(vmm, 0xf4)) < 0 || (err = i8042_init(vmm)) < 0) {
+	if (!vmm->uart || (err = exit_port_init(vmm, 0xf4)) < 0 || (err = i8042_init(vmm)) < 0 ||
+	    (err = rtc_init(vmm)) < 0) {
 		err = err < 0 ? err : -ENOMEM;
 		goto fail;
 	}
@@ -364,6 +366,8 @@ static void vm_destroy(struct vmm *vmm)
 	vcpus_destroy(vmm);
 	ckvm_cpuid2_free(vmm->cpuid);
 	uart_destroy(vmm->uart);
+	i8042_destroy(vmm->i8042);
+	rtc_destroy(vmm->rtc);
 	ckvm_vm_close(vmm->vm);
 	guest_mem_free(&vmm->mem);
 	ckvm_close(vmm->kvm);

@@ -20,7 +20,8 @@
  *   dev_uart.c       16550 UART at 0x3f8, IRQ 4 through the in-kernel irqchip
  *   dev_exit_port.c  port 0xf4: guest-chosen exit status
  *   dev_pit.c        the in-kernel i8254 PIT
- *   dev_i8042.c      just enough keyboard controller for a reset request
+ *   dev_i8042.c      keyboard controller without a keyboard: reset requests
+ *   dev_rtc.c        CMOS real-time clock (host time)
  *
  * Guest physical memory layout (low memory), shared by all loaders:
  *
@@ -237,7 +238,12 @@ size_t uart_rx_space(struct uart *u);
 
 int exit_port_init(struct vmm *vmm, uint16_t port);
 int pit_init(struct vmm *vmm);
+struct i8042;
 int i8042_init(struct vmm *vmm);
+void i8042_destroy(struct i8042 *k);
+struct rtc;
+int rtc_init(struct vmm *vmm);
+void rtc_destroy(struct rtc *r);
 
 /* ---- vCPUs ----------------------------------------------------------------- */
 enum vcpu_state {
@@ -269,6 +275,8 @@ struct vmm {
 	struct guest_mem mem;
 	struct iobus io;
 	struct uart *uart;
+	struct i8042 *i8042;
+	struct rtc *rtc;
 	struct kvm_cpuid2 *cpuid;     /* supported CPUID, adjusted per vCPU */
 	struct boot_plan plan;
 	struct vcpu *vcpus;

@@ -311,6 +311,26 @@ static void test_uart_irq(void **state)
 	assert_contains(res.out, "uartirq: 39 THR-empty and ");
 }
 
+/* The CMOS clock reads the host's date; the i8042 answers and resets. */
+static void test_devices(void **state)
+{
+	char expect[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	(void)state;
+	gmtime_r(&now, &tm);
+	const char *args[] = { "--timeout", "20", env_path("GUEST_DEVICES"), NULL };
+	run_vmm(args, &res);
+	assert_int_equal(res.status, 0);
+	snprintf(expect, sizeof(expect), "devices: rtc date %d-%d-", tm.tm_year + 1900,
+		 tm.tm_mon + 1);
+	assert_contains(res.out, expect);
+	assert_contains(res.out, " valid\n");
+	assert_contains(res.out, "devices: i8042 self test 0x55 command byte 0x47\n");
+	assert_not_contains(res.out, "still running");
+	assert_contains(res.err, "guest requested a reset (i8042 command 0xfe)");
+}
+
 static void test_linux_stub(void **state)
 {
 	char initrd[128], expect[160];
@@ -473,6 +493,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_smp),
 		cmocka_unit_test(test_uart_irq),
+		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_linux_stub),
 		cmocka_unit_test(test_triple_fault),
 		cmocka_unit_test(test_halt),
