@@ -4,13 +4,17 @@
  * test_create_device scenario on riscv (a bogus device type fails; the AIA
  * after the vCPU; sources, APLIC and IMSIC addresses; get_device_attr with
  * a bad address gives EFAULT; CTRL_INIT), ckvm_vm_setup_aia, the config and
- * address read-back, IMSIC/APLIC register access and KVM_IRQ_LINE on a
- * wired source. Skips where the host has no AIA.
+ * address read-back, IMSIC/APLIC register access, KVM_IRQ_LINE on a wired
+ * source, and irqfd through an explicit GSI route into the APLIC. Skips
+ * where the host has no AIA.
  */
 #include "rv.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #define APLIC_BASE 0x0c000000ull
 #define IMSIC_BASE 0x28000000ull
@@ -92,11 +96,66 @@ static void test_setup_and_irq_line(void **state)
 	rv_guest_destroy(&g);
 }
 
+/* irqfd injection is asynchronous: wait up to a second for the APLIC pending bit. */
+static bool wait_pending(struct ckvm_device *aia, uint32_t src)
+{
+	struct timespec ts = { 0, 1000000 };
+	uint32_t ip = 0;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		t_assert_ok(ckvm_aia_get_aplic_reg(aia, 0x1c00 + 4 * (src / 32), &ip)); /* setip */
+		if (ip & (1u << (src % 32)))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void test_irqfd_and_routing(void **state)
+{
+	struct rv_guest g;
+	struct ckvm_device *aia = NULL;
+	struct kvm_irq_routing *routes = NULL;
+	uint64_t one = 1;
+	int efd;
+
+	(void)state;
+	rv_guest_create(&g, 0);
+	rv_guest_add_vcpu(&g);
+	require_aia(&g);
+	t_assert_ok(ckvm_vm_setup_aia(g.vm, 1, 32, 0, APLIC_BASE, IMSIC_BASE, &aia));
+	/* sources 3 and 7: edge rising, so a pulse leaves them pending */
+	t_assert_ok(ckvm_aia_set_aplic_reg(aia, 0x0004 + 4 * 2, 4));
+	t_assert_ok(ckvm_aia_set_aplic_reg(aia, 0x0004 + 4 * 6, 4));
+	/* explicit routing: gsi 3 -> irqchip 0 pin 3, gsi 9 -> pin 7 */
+	t_assert_ok(ckvm_irq_routing_alloc(2, &routes));
+	t_assert_ok(ckvm_irq_routing_push_irqchip(routes, 3, 0, 3));
+	t_assert_ok(ckvm_irq_routing_push_irqchip(routes, 9, 0, 7));
+	t_assert_ok(ckvm_vm_set_gsi_routing(g.vm, routes));
+	ckvm_irq_routing_free(routes);
+	efd = eventfd(0, EFD_CLOEXEC);
+	assert_true(efd >= 0);
+	t_assert_ok(ckvm_vm_register_irqfd(g.vm, efd, 9));
+	t_assert_err(ckvm_vm_register_irqfd(g.vm, efd, 9), EBUSY);
+	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
+	assert_true(wait_pending(aia, 7));
+	t_assert_ok(ckvm_vm_unregister_irqfd(g.vm, efd, 9));
+	close(efd);
+	/* KVM_IRQ_LINE on gsi 3 */
+	t_assert_ok(ckvm_vm_set_irq_line(g.vm, 3, true));
+	t_assert_ok(ckvm_vm_set_irq_line(g.vm, 3, false));
+	assert_true(wait_pending(aia, 3));
+	ckvm_device_close(aia);
+	rv_guest_destroy(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_device),
 		cmocka_unit_test(test_setup_and_irq_line),
+		cmocka_unit_test(test_irqfd_and_routing),
 	};
 
 	ckvm_close(t_require_kvm());
