@@ -22,9 +22,11 @@ enum core_op {
 	OP_RDMSR = 9,
 	OP_WRMSR = 10,
 	OP_PITRD = 11,
+	OP_WAITIRQ = 12,
 };
 
 #define CORE_OP_DONE 0xd0e
+#define CORE_IRQ_SEEN 0x1e0
 /* A second RAM slot that tests create themselves: GPA and slot number. */
 #define CORE_SLOT 1
 #define CORE_SLOT_GPA 0x10000000ULL

@@ -302,6 +302,63 @@ static void test_irqfd_resample(void **state)
 	t_guest_destroy(&g);
 }
 
+/*
+ * The full level-triggered cycle with a guest: the resample irqfd asserts
+ * IOAPIC pin 5, the guest takes the interrupt and EOIs it, KVM signals the
+ * resamplefd and drops the line.
+ */
+static void test_irqfd_resample_eoi(void **state)
+{
+	struct t_guest g;
+	struct ckvm_vcpu *v;
+	struct kvm_irqchip chip;
+	uint64_t one = 1;
+	int efd, rfd, i;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	t_watchdog(30);
+	core_guest_memory(&g);
+	t_require_cap(g.kvm, KVM_CAP_IRQFD_RESAMPLE);
+	t_assert_ok(ckvm_vm_create_irq_chip(g.vm));
+	v = core_guest_vcpu(&g);
+	lapic_enable(v);
+	t_guest_set_idt_gate(&g, 0x55, T_GUEST_ADDR(core_rw, core_irq_handler), 0);
+	/* the PIC masks everything; IOAPIC pin 5: vector 0x55, level, to APIC 0 */
+	memset(&chip, 0, sizeof(chip));
+	chip.chip_id = KVM_IRQCHIP_PIC_MASTER;
+	t_assert_ok(ckvm_vm_get_irqchip(g.vm, &chip));
+	chip.chip.pic.imr = 0xff;
+	t_assert_ok(ckvm_vm_set_irqchip(g.vm, &chip));
+	memset(&chip, 0, sizeof(chip));
+	chip.chip_id = KVM_IRQCHIP_IOAPIC;
+	t_assert_ok(ckvm_vm_get_irqchip(g.vm, &chip));
+	chip.chip.ioapic.redirtbl[5].bits = 0;
+	chip.chip.ioapic.redirtbl[5].fields.vector = 0x55;
+	chip.chip.ioapic.redirtbl[5].fields.trig_mode = 1;
+	t_assert_ok(ckvm_vm_set_irqchip(g.vm, &chip));
+	efd = core_eventfd();
+	rfd = core_eventfd();
+	t_assert_ok(ckvm_vm_register_irqfd_with_resample(g.vm, efd, rfd, 5));
+	assert_int_equal(write(efd, &one, 8), 8);
+	for (i = 0; i < 200 && !lapic_irr(v, 0x55) && !(ioapic(g.vm).irr & (1u << 5)); i++)
+		sleep_ms(5);
+	assert_int_equal(core_eventfd_read(rfd), 0);
+	/* the guest enables interrupts, takes vector 0x55 and EOIs it */
+	assert_int_equal(core_do(&g, v, OP_WAITIRQ, 0, 0), CORE_IRQ_SEEN);
+	assert_int_equal(t_expect_report(&g, v), CORE_OP_DONE);
+	/* the EOI resampled the irqfd: resamplefd signalled, line dropped */
+	for (i = 0; i < 200 && !core_eventfd_read(rfd); i++)
+		sleep_ms(5);
+	assert_true(i < 200);
+	assert_int_equal(ioapic(g.vm).irr & (1u << 5), 0);
+	assert_int_equal(ioapic(g.vm).redirtbl[5].fields.remote_irr, 0);
+	t_assert_ok(ckvm_vm_unregister_irqfd(g.vm, efd, 5));
+	close(efd);
+	close(rfd);
+	t_guest_destroy(&g);
+}
+
 static void test_signal_msi(void **state)
 {
 	struct t_guest g;
@@ -405,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_irq_line),
 		cmocka_unit_test(test_irqfd),
 		cmocka_unit_test(test_irqfd_resample),
+		cmocka_unit_test(test_irqfd_resample_eoi),
 		cmocka_unit_test(test_signal_msi),
 		cmocka_unit_test(test_gsi_routing),
 	};

@@ -10,12 +10,17 @@
  *   3 WRITE32 *(u32 *)addr = value        11 PITRD   latch PIT channel 0, report its count
  *   4 WRITE64 *(u64 *)addr = value
  *   5 OUT8 / 6 OUT16 / 7 OUT32: port addr, data value
+ *  12 WAITIRQ sti; hlt; cli: waits for one interrupt (core_irq_handler)
+ *
+ * core_irq_handler (install it with t_guest_set_idt_gate) sends the LAPIC an
+ * EOI, reports CORE_IRQ_SEEN and returns.
  * Ops without a result report CORE_OP_DONE. Unknown ops report FAIL.
  * Each command is a few dozen instructions (CPL0 is emulated slowly here).
  */
 #include "x86_64/guest_asm.h"
 
 #define CORE_OP_DONE 0xd0e
+#define CORE_IRQ_SEEN 0x1e0
 
 GUEST_BEGIN(core_rw)
 	.code64
@@ -48,6 +53,8 @@ next:
 	je op_wrmsr
 	cmp $11, %eax
 	je op_pitrd
+	cmp $12, %eax
+	je op_waitirq
 	UCALL_FAIL(1)
 	jmp next
 op_read32:
@@ -109,7 +116,23 @@ op_pitrd:
 	movzwl %cx, %eax
 	UCALL_REPORT_EAX
 	jmp next
+op_waitirq:
+	sti
+	hlt
+	cli
+	jmp done
 done:
 	UCALL_REPORT(CORE_OP_DONE)
 	jmp next
+
+	.globl core_irq_handler
+core_irq_handler:
+	push %rax
+	push %rdx
+	mov $0xfee000b0, %edx
+	movl $0, (%rdx)
+	UCALL_REPORT(CORE_IRQ_SEEN)
+	pop %rdx
+	pop %rax
+	iretq
 GUEST_END(core_rw)
