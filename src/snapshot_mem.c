@@ -351,7 +351,8 @@ static int dirty_common(struct ckvm_vm *vm, int fd, const struct ckvm_snapshot_r
 	if (r < 0)
 		return r;
 	if (words) {
-		bitmap = malloc(words * sizeof(*bitmap));
+		/* zeroed: the kernel's write is invisible to checkers like valgrind */
+		bitmap = calloc(words, sizeof(*bitmap));
 		if (!bitmap)
 			return -ENOMEM;
 	}
