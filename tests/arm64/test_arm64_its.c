@@ -2,7 +2,8 @@
 /*
  * test_arm64_its.c (kvm) - the GICv3 ITS: created on an initialized vGICv3
  * with ckvm_vm_create_its (a misaligned base is refused), GITS_IIDR and
- * GITS_CTLR read through ckvm_its_get_reg, and the table save / pending
+ * GITS_CTLR read and GITS_CBASER written through ckvm_its_get/set_reg, and
+ * the table save / pending
  * table save controls on a quiescent VM. Skips where the host has no
  * GICv3 or ITS emulation.
  */
@@ -36,6 +37,14 @@ static void test_its(void **state)
 	assert_int_not_equal(iidr, 0);
 	t_assert_ok(ckvm_its_get_reg(its, 0x0, &ctlr));
 	assert_int_equal(ctlr & 1, 0);
+	/* GITS_CBASER (0x80) takes a command queue address while the ITS is off */
+	{
+		uint64_t cbaser = 0;
+
+		t_assert_ok(ckvm_its_set_reg(its, 0x80, 0x40010000ull));
+		t_assert_ok(ckvm_its_get_reg(its, 0x80, &cbaser));
+		assert_int_equal(cbaser & 0x000ffffffffff000ull, 0x40010000ull);
+	}
 	/* save/restore of the (empty) tables works on a quiescent VM */
 	t_assert_ok(ckvm_vgic_ctrl(its, KVM_DEV_ARM_ITS_SAVE_TABLES));
 	t_assert_ok(ckvm_vgic_ctrl(gic, KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES));

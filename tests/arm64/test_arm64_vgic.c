@@ -5,7 +5,8 @@
  * vGICv2 where v3 is not available, created after the vCPU; NR_IRQS 128;
  * get_device_attr with a bad address gives EFAULT and with a good one 128;
  * CTRL_INIT), ckvm_vm_setup_vgic, KVM_IRQ_LINE for an SPI, vGIC register
- * access, and the legacy KVM_CREATE_IRQCHIP +
+ * access, GICv3 redistributor regions and the maintenance interrupt, and
+ * the legacy KVM_CREATE_IRQCHIP +
  * KVM_ARM_SET_DEVICE_ADDR path where the host can emulate a GICv2 (the
  * ITS is in test_arm64_its.c).
  */
@@ -123,6 +124,51 @@ static void test_setup_and_irq_line(void **state)
 	a64_guest_destroy(&g);
 }
 
+static void test_redist_region_and_maint_irq(void **state)
+{
+	struct a64_guest g;
+	struct ckvm_device *dev = NULL;
+	struct kvm_device_attr attr;
+	uint32_t mi = 0;
+
+	(void)state;
+	a64_guest_create(&g, 0);
+	a64_guest_add_vcpu(&g, 0);
+	if (ckvm_vm_test_create_device(g.vm, KVM_DEV_TYPE_ARM_VGIC_V3) < 0) {
+		/* GICv2 only: redistributor regions do not exist */
+		t_assert_ok(ckvm_vm_create_vgic(g.vm, KVM_DEV_TYPE_ARM_VGIC_V2, &dev));
+		assert_true(ckvm_vgic_v3_add_redist_region(dev, 0, REDIST_BASE, 1) < 0);
+		assert_true(ckvm_vgic_set_maint_irq(dev, 25) < 0);
+		ckvm_device_close(dev);
+		a64_guest_destroy(&g);
+		return;
+	}
+	t_assert_ok(ckvm_vm_create_vgic(g.vm, KVM_DEV_TYPE_ARM_VGIC_V3, &dev));
+	t_assert_ok(ckvm_vgic_set_addr(dev, KVM_VGIC_V3_ADDR_TYPE_DIST, DIST_BASE));
+	/* misaligned bases and bad counts are refused before the ioctl */
+	t_assert_err(ckvm_vgic_v3_add_redist_region(dev, 0, REDIST_BASE + 0x1000, 1), EINVAL);
+	t_assert_err(ckvm_vgic_v3_add_redist_region(dev, 0, REDIST_BASE, 0), EINVAL);
+	/* region 0 with room for one vCPU, region 1 elsewhere */
+	t_assert_ok(ckvm_vgic_v3_add_redist_region(dev, 0, REDIST_BASE, 1));
+	t_assert_ok(ckvm_vgic_v3_add_redist_region(dev, 1, 0x09000000, 2));
+	/* indexes must come in order */
+	assert_true(ckvm_vgic_v3_add_redist_region(dev, 5, 0x0a000000, 1) < 0);
+	/* the nested-virt maintenance interrupt, where this kernel has it */
+	memset(&attr, 0, sizeof(attr));
+	attr.group = KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ;
+	if (ckvm_device_has_attr(dev, &attr) == 0) {
+		t_assert_err(ckvm_vgic_set_maint_irq(dev, 40), EINVAL); /* not a PPI */
+		t_assert_ok(ckvm_vgic_set_maint_irq(dev, 25));
+		t_assert_ok(ckvm_device_get_attr_val(dev, KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ, 0, &mi));
+		assert_int_equal(mi, 25);
+	} else {
+		assert_true(ckvm_vgic_set_maint_irq(dev, 25) < 0);
+	}
+	t_assert_ok(ckvm_vgic_init(dev));
+	ckvm_device_close(dev);
+	a64_guest_destroy(&g);
+}
+
 static void test_legacy_irqchip(void **state)
 {
 	struct a64_guest g;
@@ -161,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_create_device),
 		cmocka_unit_test(test_setup_and_irq_line),
 		cmocka_unit_test(test_legacy_irqchip),
+		cmocka_unit_test(test_redist_region_and_maint_irq),
 	};
 
 	ckvm_close(t_require_kvm());

@@ -68,3 +68,19 @@ A64_GUEST_BEGIN(a64_count)
 	b.ne	1b
 	A64_PSCI_OFF
 A64_GUEST_END(a64_count)
+
+/* nisv: a load pair from MMIO has no instruction syndrome (ISV = 0). */
+A64_GUEST_BEGIN(a64_nisv)
+	ldp	x1, x2, [x9]
+	A64_PSCI_OFF
+A64_GUEST_END(a64_nisv)
+
+/* suspend: PSCI SYSTEM_SUSPEND (64-bit, 0xc400000e) with entry point 1f and context 0x77. */
+A64_GUEST_BEGIN(a64_suspend)
+	movz	w0, #0x000e
+	movk	w0, #0xc400, lsl #16
+	adr	x1, 1f
+	mov	x2, #0x77
+	hvc	#0
+1:	A64_PSCI_OFF
+A64_GUEST_END(a64_suspend)
