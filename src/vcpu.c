@@ -229,15 +229,18 @@ int ckvm_vcpu_kick(struct ckvm_vcpu *vcpu)
 
 int ckvm_vcpu_complete_io(struct ckvm_vcpu *vcpu)
 {
+	uint8_t pending;
 	int r;
 
 	if (!vcpu)
 		return -EINVAL;
-	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	/* Keep a kick that is already pending: only undo our own flag. */
+	pending = __atomic_exchange_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	vcpu->sync_fresh = 0;
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
 	r = r < 0 ? -errno : 0;
-	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if (!pending)
+		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	if (r == -EINTR || r == 0) {
 		vcpu->sync_fresh = vcpu->run->kvm_valid_regs;
 		return 0;
