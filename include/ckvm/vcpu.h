@@ -81,7 +81,7 @@ CKVM_API int ckvm_vcpu_kick(struct ckvm_vcpu *vcpu);
 /*
  * Finish a pending I/O or MMIO instruction without running further guest
  * code (KVM_RUN with immediate_exit set), e.g. before saving state.
- * Returns 0 or -errno.
+ * A kick that was pending before the call stays pending. Returns 0 or -errno.
  */
 CKVM_API int ckvm_vcpu_complete_io(struct ckvm_vcpu *vcpu);
 /*
