@@ -686,6 +686,15 @@ int ckvm_x86_vcpu_state_load(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vc
 	if (r < 0)
 		return r;
 	/* ---- validation is over: apply in the order described at the top ---- */
+	/*
+	 * Sync regs: a register write still pending in the kvm_run page would
+	 * be loaded by KVM on the next entry, over the restored state, and the
+	 * page's copies are stale once the ioctls below ran. Drop both, so every
+	 * write below is an ioctl that takes effect now, in this order.
+	 */
+	vcpu->run->kvm_dirty_regs &= ~(uint64_t)(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS |
+						 KVM_SYNC_X86_EVENTS);
+	vcpu->sync_fresh = 0;
 	if ((pr & CKVM_X86_STATE_CPUID) && st->cpuid->nent) {
 		r = ckvm_vcpu_set_cpuid2(vcpu, st->cpuid);
 		if (r < 0)

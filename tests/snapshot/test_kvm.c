@@ -214,6 +214,41 @@ static void test_vcpu_roundtrip(void **state)
 	assert_int_equal(state_diff(st1, st2), 0);
 	assert_int_equal(st2->regs.rip, st1->regs.rip);
 
+	/*
+	 * A target with sync regs, fresh after an exit and with a register
+	 * write pending in its kvm_run page: the restore must win over the
+	 * pending write (KVM would load it on the next entry).
+	 */
+	{
+		struct t_guest g3;
+		struct ckvm_snapshot_ctx *c3;
+		struct ckvm_vcpu *v3;
+		struct kvm_sregs bad;
+		struct kvm_regs badr;
+
+		make_vm(&g3, true, true, 0, 0);
+		memcpy(g3.mem, g1.mem, g1.mem_size);
+		t_guest_load_code(&g3, snap_fixture_guest);
+		v3 = t_guest_add_vcpu(&g3, T_MODE_LONG64, T_CODE_GPA);
+		t_assert_ok(ckvm_vcpu_set_sync_valid_reg(v3, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS |
+							    KVM_SYNC_X86_EVENTS));
+		assert_int_equal(t_expect_report(&g3, v3), 1);
+		t_assert_ok(ckvm_vcpu_get_sregs(v3, &bad));
+		bad.cr3 = 0x1000; /* not a page table: the guest would fault */
+		t_assert_ok(ckvm_vcpu_set_sregs(v3, &bad));
+		t_assert_ok(ckvm_vcpu_get_regs(v3, &badr));
+		badr.rip = 0;
+		t_assert_ok(ckvm_vcpu_set_regs(v3, &badr));
+		assert_true(ckvm_vcpu_run_struct(v3)->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+		c3 = make_ctx(&g3);
+		t_assert_ok(ckvm_snapshot_restore_vcpu(c3, v3, blob, len, 0));
+		assert_int_equal(t_expect_report(&g3, v3), 0x33334444);
+		assert_int_equal(t_expect_report(&g3, v3), 0x55555555);
+		t_expect_done(&g3, v3);
+		ckvm_snapshot_ctx_free(c3);
+		t_guest_destroy(&g3);
+	}
+
 	/* it resumes where it was saved, with its registers and MSR */
 	assert_int_equal(t_expect_report(&g2, v2), 0x33334444);
 	assert_int_equal(t_expect_report(&g2, v2), 0x55555555);
