@@ -216,7 +216,9 @@ CKVM_API void ckvm_snapshot_free(void *blob);
  * A context caches what save and restore need to know about a VM: on x86
  * the saveable MSR list (KVM_GET_MSR_INDEX_LIST, needs kvm), the XSAVE
  * size and the capabilities (SREGS2, XCRS, DEBUGREGS, VCPU_EVENTS,
- * NESTED_STATE). kvm is only used during the call. Read-only afterwards.
+ * NESTED_STATE). kvm is only used during the call; it may be NULL for a
+ * context that only restores (x86 vCPU saves then fail with -EINVAL).
+ * Read-only afterwards. Free with ckvm_snapshot_ctx_free (NULL ok).
  */
 struct ckvm_snapshot_ctx;
 CKVM_API int ckvm_snapshot_ctx_create(struct ckvm *kvm, struct ckvm_vm *vm,
@@ -256,8 +258,11 @@ CKVM_API int ckvm_snapshot_save_vcpu_records(struct ckvm_snapshot_ctx *ctx,
  * Restore a vCPU blob into vcpu (normally a fresh vCPU of a VM configured
  * like the source, before its first run; ctx created on that VM). The
  * whole blob is validated first; see the top of this header for errors.
- * -EINVAL when the blob is not of kind VCPU. The kernel order is documented
- * in src/x86_64/snapshot.c (CPUID first, events and MP state last).
+ * -EINVAL when the blob is not of kind VCPU. flags must be 0 (no restore
+ * flag applies to vCPUs yet). The kernel order is documented in
+ * src/x86_64/snapshot.c (CPUID first, events and MP state last). Pending
+ * sync-regs writes in the vCPU's kvm_run page are discarded: the restored
+ * state wins.
  */
 CKVM_API int ckvm_snapshot_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 					const void *blob, size_t len, uint32_t flags);
