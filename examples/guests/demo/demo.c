@@ -2,8 +2,8 @@
 /*
  * demo.c - the ckvm demo guest.
  *
- * 1. kmain (CPL0): greet through the UART, show what the multiboot loader
- *    told us, set up SYSCALL, drop to user mode.
+ * 1. kmain (CPL0): greet through the UART with the RAM size the multiboot
+ *    loader reported, set up SYSCALL, drop to user mode.
  * 2. user_main (CPL3): the heavy part, counting primes by trial division.
  * 3. on_syscall (CPL0): print the result and leave through port 0xf4 with
  *    0 when the count is right (ckvm-run exits with status 1) or 1 (3).
@@ -64,15 +64,16 @@ static void user_main(void)
 void kmain(uint32_t magic, uint32_t mbi)
 {
 	uart_init();
-	uart_puts("Hello from the ckvm demo guest!\n");
+	uart_puts("Hello from the ckvm demo guest!");
 	if (magic == MB_BOOTLOADER_MAGIC) {
 		const uint32_t *info = (const uint32_t *)(uintptr_t)mbi;
 		if (info[0] & MBI_MEMORY) {
-			uart_puts("multiboot: ");
-			uart_put_dec((info[2] >> 10) + 1); /* mem_upper (KiB above 1 MiB) */
-			uart_puts(" MiB of RAM\n");
+			uart_puts(" (");
+			uart_put_dec((info[2] >> 10) + 1); /* mem_upper: KiB above 1 MiB */
+			uart_puts(" MiB)");
 		}
 	}
+	uart_puts("\n");
 	/* SYSCALL enters syscall_entry with CS 0x08, SS 0x10 and IF cleared. */
 	wrmsr(MSR_STAR, (uint64_t)0x08 << 32 | (uint64_t)0x10 << 48);
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
