@@ -427,7 +427,7 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o;
 
-	bench_parse(argc, argv, &o, 5, 1);
+	bench_parse(argc, argv, &o, 10, 1);
 	printf("## Snapshot\n\n");
 	printf("Save and restore latency of `include/ckvm/snapshot.h` (issue 5; format in "
 	       "docs/snapshot-format.md). Wall time (`CLOCK_MONOTONIC`) on this shared 2-core "
