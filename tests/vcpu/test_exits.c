@@ -332,7 +332,7 @@ static void test_hypercall(void **state)
 	t_guest_create(&g, 1 << 20, 0);
 	t_require_vm_cap(g.vm, KVM_CAP_EXIT_HYPERCALL);
 	if (!(ckvm_vm_check_extension(g.vm, KVM_CAP_EXIT_HYPERCALL) & (1 << 12)))
-		skip();
+		t_skip("needs KVM_CAP_EXIT_HYPERCALL with KVM_HC_MAP_GPA_RANGE");
 	t_assert_ok(ckvm_vm_enable_cap1(g.vm, KVM_CAP_EXIT_HYPERCALL, 1u << 12));
 	t_guest_load_code(&g, guest_hypercall);
 	struct ckvm_vcpu *v = t_guest_add_vcpu(&g, T_MODE_LONG64, T_CODE_GPA);
@@ -341,9 +341,13 @@ static void test_hypercall(void **state)
 		/* PVM loops on VMCALL at emulated CPL0: report, do not pass. */
 		t_assert_ok(ckvm_vcpu_get_regs(v, &regs));
 		assert_int_equal(regs.rip, T_GUEST_ADDR(guest_hypercall, guest_hypercall_vmcall));
-		print_message("SKIP: this host never completes VMCALL at guest CPL0 (PVM)\n");
 		t_guest_destroy(&g);
-		skip();
+		/*
+		 * KVM_CAP_EXIT_HYPERCALL is reported but does not work: the host
+		 * lacks the capability in effect. Skip this test (its own meson
+		 * test) with the reason, never pass it.
+		 */
+		t_skip("needs working KVM_CAP_EXIT_HYPERCALL: this PVM host never completes VMCALL at guest CPL0");
 	}
 	t_assert_ok(r);
 	assert_int_equal(e.kind, CKVM_EXIT_HYPERCALL);
@@ -567,8 +571,12 @@ static void test_hw_breakpoint(void **state)
 	t_guest_destroy(&g);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* Run alone (its own meson test), because it may skip. */
+	const struct CMUnitTest hypercall_tests[] = {
+		cmocka_unit_test(test_hypercall),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_io_real_mode),
 		cmocka_unit_test(test_io_mmio_prot_mode),
@@ -577,7 +585,6 @@ int main(void)
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_emulation_failure),
 		cmocka_unit_test(test_msr_exits),
-		cmocka_unit_test(test_hypercall),
 		cmocka_unit_test(test_irq_window_and_interrupt),
 		cmocka_unit_test(test_tpr_access),
 		cmocka_unit_test(test_ioapic_eoi),
@@ -589,5 +596,7 @@ int main(void)
 	t_watchdog(50);
 	if (getenv("T_FILTER"))
 		cmocka_set_test_filter(getenv("T_FILTER"));
+	if (argc > 1 && strcmp(argv[1], "hypercall") == 0)
+		return cmocka_run_group_tests(hypercall_tests, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
