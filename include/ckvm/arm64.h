@@ -91,7 +91,8 @@ CKVM_API int ckvm_vm_arm_set_counter_offset(struct ckvm_vm *vm, uint64_t offset)
  * 16-byte granule, length / 16 bytes). guest_ipa and length must be page
  * aligned. to_guest selects the direction (KVM_ARM_TAGS_TO_GUEST).
  * Returns the number of guest bytes whose tags were copied (may be short,
- * at the first unmapped page) or -errno.
+ * at the first unmapped page) or -errno (-E2BIG for a length that does not
+ * fit the int result, 2 GiB or more).
  */
 CKVM_API int ckvm_vm_arm_mte_copy_tags(struct ckvm_vm *vm, uint64_t guest_ipa,
 				       uint64_t length, void *tags, bool to_guest);
@@ -331,17 +332,28 @@ CKVM_API int ckvm_vcpu_arm_smccc_reply(struct ckvm_vcpu *vcpu, uint64_t a0, uint
 #define CKVM_SMCCC_RET_NOT_SUPPORTED ((uint64_t)-1)
 
 /* ---- exits: arm64 helpers over a decoded struct ckvm_exit ----------------- */
-/* The debug exit's exception class (ESR_EL2.EC): 0x30/0x31 HW breakpoint, 0x32/0x33 step, 0x34/0x35 watchpoint, 0x3c BRK. */
+/*
+ * The debug exit's exception class (ESR_EL2.EC): 0x30/0x31 HW breakpoint,
+ * 0x32/0x33 step, 0x34/0x35 watchpoint, 0x3c BRK. 0 for another exit kind.
+ */
 CKVM_INLINE uint32_t ckvm_arm64_debug_exit_ec(const struct ckvm_exit *exit)
 {
-	const struct kvm_debug_exit_arch *d = (const struct kvm_debug_exit_arch *)exit->debug.arch;
-	return d ? (d->hsr >> 26) & 0x3f : 0;
+	const struct kvm_debug_exit_arch *d;
+
+	if (!exit || exit->kind != CKVM_EXIT_DEBUG || !exit->debug.arch)
+		return 0;
+	d = (const struct kvm_debug_exit_arch *)exit->debug.arch;
+	return (d->hsr >> 26) & 0x3f;
 }
-/* The watchpoint address / faulting address of a debug exit. */
+/* The watchpoint address / faulting address of a debug exit (0 for another kind). */
 CKVM_INLINE uint64_t ckvm_arm64_debug_exit_far(const struct ckvm_exit *exit)
 {
-	const struct kvm_debug_exit_arch *d = (const struct kvm_debug_exit_arch *)exit->debug.arch;
-	return d ? d->far : 0;
+	const struct kvm_debug_exit_arch *d;
+
+	if (!exit || exit->kind != CKVM_EXIT_DEBUG || !exit->debug.arch)
+		return 0;
+	d = (const struct kvm_debug_exit_arch *)exit->debug.arch;
+	return d->far;
 }
 /* A SYSTEM_EVENT of type RESET caused by PSCI SYSTEM_RESET2 (data[0] flag). */
 CKVM_INLINE bool ckvm_arm64_exit_is_psci_reset2(const struct ckvm_exit *exit)

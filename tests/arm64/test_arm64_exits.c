@@ -168,6 +168,13 @@ static void test_debug_exit(void **state)
 	run->debug.arch.hsr = 0x32u << 26;
 	e = decode(run, CKVM_EXIT_DEBUG);
 	assert_int_equal(ckvm_arm64_debug_exit_ec(&e), 0x32);
+	/* other exit kinds: 0, without touching the (unrelated) union */
+	run = fresh(KVM_EXIT_MMIO);
+	run->mmio.len = 4;
+	e = decode(run, CKVM_EXIT_MMIO_READ);
+	assert_int_equal(ckvm_arm64_debug_exit_ec(&e), 0);
+	assert_int_equal(ckvm_arm64_debug_exit_far(&e), 0);
+	assert_int_equal(ckvm_arm64_debug_exit_ec(NULL), 0);
 }
 
 static void test_mmio_and_fail_entry(void **state)
