@@ -171,6 +171,7 @@ static void test_debug_exit(void **state)
 	/* other exit kinds: 0, without touching the (unrelated) union */
 	run = fresh(KVM_EXIT_MMIO);
 	run->mmio.len = 4;
+	run->mmio.is_write = 0;
 	e = decode(run, CKVM_EXIT_MMIO_READ);
 	assert_int_equal(ckvm_arm64_debug_exit_ec(&e), 0);
 	assert_int_equal(ckvm_arm64_debug_exit_far(&e), 0);
