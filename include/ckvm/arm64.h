@@ -321,9 +321,11 @@ CKVM_API int ckvm_vcpu_arm_set_pvtime_ipa(struct ckvm_vcpu *vcpu, uint64_t ipa);
 /*
  * With the SMCCC filter's FWD_TO_USER action, an HVC/SMC exits with
  * CKVM_EXIT_HYPERCALL: hypercall.nr is the function id (w0), hypercall.flags
- * has KVM_HYPERCALL_EXIT_SMC for SMC and KVM_HYPERCALL_EXIT_16BIT for a
- * non-zero HVC/SMC immediate. The arguments are in x1..x6 and the results
- * go to x0..x3: read/write them with these two calls (ONE_REG).
+ * has KVM_HYPERCALL_EXIT_SMC for the SMC conduit (else HVC) and
+ * KVM_HYPERCALL_EXIT_16BIT for a 16-bit (AArch32 Thumb) instruction. PC
+ * already points after the trapping instruction. The arguments are in
+ * x1..x6 and the results go to x0..x3: read/write them with these two
+ * calls (ONE_REG).
  */
 CKVM_API int ckvm_vcpu_arm_smccc_get_args(struct ckvm_vcpu *vcpu, uint64_t args[6]);
 CKVM_API int ckvm_vcpu_arm_smccc_reply(struct ckvm_vcpu *vcpu, uint64_t a0, uint64_t a1,

@@ -137,7 +137,7 @@ static void test_smccc_hypercall(void **state)
 	e = decode(run, CKVM_EXIT_HYPERCALL);
 	assert_int_equal(e.hypercall.nr, 0xc6000001);
 	assert_int_equal(e.hypercall.flags & KVM_HYPERCALL_EXIT_SMC, 0);
-	/* An SMC with a non-zero immediate */
+	/* An SMC from a 16-bit (AArch32 Thumb) instruction */
 	run->hypercall.longmode = KVM_HYPERCALL_EXIT_SMC | KVM_HYPERCALL_EXIT_16BIT;
 	e = decode(run, CKVM_EXIT_HYPERCALL);
 	assert_int_equal(e.hypercall.flags, KVM_HYPERCALL_EXIT_SMC | KVM_HYPERCALL_EXIT_16BIT);

@@ -74,8 +74,8 @@ static void test_preferred_target_and_init(void **state)
 	t_assert_ok(ckvm_vcpu_init(g.vcpu, &init));
 	/* init again resets the vCPU: allowed with the same target and features */
 	t_assert_ok(ckvm_vcpu_init(g.vcpu, &init));
-	/* a different target is refused */
-	init.target ^= 1;
+	/* a target that does not exist is refused */
+	init.target = 0x7fff;
 	t_assert_err(ckvm_vcpu_init(g.vcpu, &init), EINVAL);
 	a64_guest_destroy(&g);
 }
@@ -102,7 +102,6 @@ static void test_reg_list_and_names(void **state)
 
 		have_pc |= id == ckvm_arm64_reg_pc();
 		have_mpidr |= id == CKVM_ARM64_MPIDR_EL1;
-		assert_int_not_equal(ckvm_arm64_reg_class(id), CKVM_ARM64_REG_OTHER);
 		t_assert_ok(ckvm_arm64_reg_name(id, name, sizeof(name)));
 		assert_true(ckvm_reg_size(id) <= sizeof(val));
 		/* every listed register reads with exactly its size */
