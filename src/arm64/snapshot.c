@@ -671,8 +671,8 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 		attr.group = l.group[k];
 		attr.attr = l.attr[k];
 		r = ckvm_device_has_attr(a->vgic, &attr);
-		if (r == -ENXIO)
-			continue;
+		if (r == -ENXIO || r == -ENOENT || r == -EINVAL)
+			continue; /* not implemented by this kernel / this GIC */
 		if (r < 0)
 			goto out;
 		l.group[kept] = l.group[k];

@@ -8,10 +8,13 @@
  * vCPU restore order, and why:
  *   0. Validate every record, then the fit with the target: every saved
  *      register id is in the target's KVM_GET_REG_LIST (same ISA and SBI
- *      extensions available, same kernel ABI). Nothing is written before.
- *   1. ONE_REGS in the saved (kernel list) order: config (ISA, block
- *      sizes, ids; only writable before the first run), core, CSRs, timer,
- *      FP, extension switches, vector, SBI state.
+ *      extensions available, same kernel ABI) and the timer frequency (the
+ *      host's timebase, read-only) equals the target's. Nothing is written
+ *      before.
+ *   1. ONE_REGS in the saved (kernel list) order, except the timer
+ *      frequency: config (ISA, block sizes, ids; only writable before the
+ *      first run), core, CSRs, timer, FP, extension switches, vector, SBI
+ *      state.
  *   2. MP state last (a stopped hart stays stopped).
  * VM blob: RISCV_AIA (mode, identities, sources, group/hart/guest bits,
  * APLIC and IMSIC addresses) and RISCV_AIA_ATTRS (registers) when the
@@ -128,13 +131,48 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int in_list(void *opaque, uint64_t id, const void *val, size_t size)
-{
-	const struct kvm_reg_list *l = opaque;
+struct fit {
+	const struct kvm_reg_list *list; /* the target's ids, sorted */
+	struct ckvm_vcpu *vcpu;
+};
 
-	(void)val;
-	(void)size;
-	return bsearch(&id, l->reg, l->n, sizeof(l->reg[0]), cmp_u64) ? 0 : -EOPNOTSUPP;
+/*
+ * The timer frequency is the host's timebase: kernels before 6.6 refuse any
+ * write of it (-EOPNOTSUPP), later ones all but the same value. It is
+ * compared with the target's in the fit phase and never written.
+ */
+static bool read_only(uint64_t id)
+{
+	return id == ckvm_riscv_timer_reg(CKVM_RISCV_TIMER_FREQUENCY);
+}
+
+/* Every saved id must be one the target lists; read-only ones must match. */
+static int fits(void *opaque, uint64_t id, const void *val, size_t size)
+{
+	const struct fit *f = opaque;
+	uint64_t cur = 0;
+	int r;
+
+	if (!bsearch(&id, f->list->reg, f->list->n, sizeof(f->list->reg[0]), cmp_u64))
+		return -EOPNOTSUPP;
+	if (!read_only(id))
+		return 0;
+	if (size != sizeof(cur))
+		return -EBADMSG;
+	r = ckvm_vcpu_get_one_reg(f->vcpu, id, &cur, sizeof(cur));
+	if (r < 0)
+		return r;
+	return memcmp(&cur, val, sizeof(cur)) == 0 ? 0 : -EOPNOTSUPP;
+}
+
+static int apply(void *opaque, uint64_t id, const void *val, size_t size)
+{
+	int r;
+
+	if (read_only(id))
+		return 0;
+	r = ckvm_vcpu_set_one_reg(opaque, id, val, size);
+	return r < 0 ? r : 0;
 }
 
 int ckvm__snap_arch_save_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
@@ -190,10 +228,12 @@ int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu
 		goto out;
 	qsort(list->reg, list->n, sizeof(list->reg[0]), cmp_u64);
 	if (v.have_one_regs) {
-		r = ckvm__snap_one_regs_each(&v.one_regs, in_list, list);
+		struct fit f = { list, vcpu };
+
+		r = ckvm__snap_one_regs_each(&v.one_regs, fits, &f);
 		if (r < 0)
 			goto out;
-		r = ckvm__snap_one_regs_apply(vcpu, &v.one_regs);
+		r = ckvm__snap_one_regs_each(&v.one_regs, apply, vcpu);
 		if (r < 0)
 			goto out;
 	}
@@ -438,7 +478,7 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 		attr.group = l.group[k];
 		attr.attr = l.attr[k];
 		r = ckvm_device_has_attr(rc->aia, &attr);
-		if (r == -ENXIO || r == -ENODEV || r == -EINVAL)
+		if (r == -ENXIO || r == -ENODEV || r == -ENOENT || r == -EINVAL)
 			continue; /* not implemented by this kernel / this configuration */
 		if (r < 0)
 			goto out;
