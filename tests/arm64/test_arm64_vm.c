@@ -48,9 +48,11 @@ static void test_system_caps(void **state)
 	t_assert_err(ckvm_create_vm_with_ipa_size(kvm, 31, &vm), EINVAL);
 	t_assert_err(ckvm_create_vm_with_ipa_size(kvm, 256, &vm), EINVAL);
 	assert_null(vm);
-	/* 0 = legacy 40-bit default */
-	t_assert_ok(ckvm_create_vm_with_ipa_size(kvm, 0, &vm));
-	ckvm_vm_close(vm);
+	/* 0 = legacy 40-bit default (hosts with a smaller IPA space may refuse it) */
+	if (limit == 0 || limit >= 40) {
+		t_assert_ok(ckvm_create_vm_with_ipa_size(kvm, 0, &vm));
+		ckvm_vm_close(vm);
+	}
 	ckvm_close(kvm);
 }
 
