@@ -771,7 +771,7 @@ int ckvm_snapshot_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *
 	struct ckvm_snapshot_info info;
 	int r;
 
-	if (!ctx || !vcpu || !blob || flags)
+	if (!ctx || !vcpu || !blob || (flags & ~CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ))
 		return -EINVAL;
 	r = ckvm_snapshot_parse(blob, len, &info);
 	if (r < 0)

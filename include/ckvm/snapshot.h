@@ -236,6 +236,12 @@ CKVM_API void ckvm_snapshot_ctx_free(struct ckvm_snapshot_ctx *ctx);
  * Without it the guest clock resumes where it was saved.
  */
 #define CKVM_SNAPSHOT_RESTORE_CLOCK_REALTIME 0x1u
+/*
+ * vCPU (x86_64): do not set the saved TSC frequency; the guest keeps the
+ * target's. For hosts without TSC scaling (KVM_CAP_TSC_CONTROL), which
+ * refuse a rate much below their own (-EINVAL, the first step of a restore).
+ */
+#define CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ 0x2u
 
 /*
  * Save one vCPU's complete state to a new blob (free with
@@ -258,8 +264,8 @@ CKVM_API int ckvm_snapshot_save_vcpu_records(struct ckvm_snapshot_ctx *ctx,
  * Restore a vCPU blob into vcpu (normally a fresh vCPU of a VM configured
  * like the source, before its first run; ctx created on that VM). The
  * whole blob is validated first; see the top of this header for errors.
- * -EINVAL when the blob is not of kind VCPU. flags must be 0 (no restore
- * flag applies to vCPUs yet). The kernel order is documented in
+ * -EINVAL when the blob is not of kind VCPU. flags: 0 or
+ * CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ. The kernel order is documented in
  * src/x86_64/snapshot.c (CPUID first, events and MP state last). Pending
  * sync-regs writes in the vCPU's kvm_run page are discarded: the restored
  * state wins.
@@ -433,7 +439,8 @@ CKVM_API int ckvm_x86_vcpu_state_save(struct ckvm_snapshot_ctx *ctx, struct ckvm
 				      uint32_t flags, struct ckvm_x86_vcpu_state *st);
 /*
  * Check st against ctx's VM (XSAVE size, nested size, capabilities) and
- * then apply its present members in the kernel's order. 0 or -errno.
+ * then apply its present members in the kernel's order. flags: 0 or
+ * CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ. 0 or -errno.
  */
 CKVM_API int ckvm_x86_vcpu_state_load(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 				      const struct ckvm_x86_vcpu_state *st, uint32_t flags);

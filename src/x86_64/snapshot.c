@@ -9,10 +9,12 @@
  *   0. Everything is validated first (decode, then the fit with the target:
  *      XSAVE and nested sizes, capabilities, in-kernel LAPIC present) so a
  *      bad blob leaves the vCPU untouched.
- *   1. CPUID: the MSRs KVM accepts, the XSAVE components it allows and the
- *      x2APIC all depend on the guest CPUID, so it goes first.
- *   2. TSC frequency: before MSR_IA32_TSC so the TSC is written at the
- *      right scale.
+ *   1. TSC frequency (unless CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ): before
+ *      MSR_IA32_TSC so the TSC is written at the right scale; first of all
+ *      because it is the step most likely to be refused (a host without TSC
+ *      scaling accepts only rates close to, or above, its own).
+ *   2. CPUID: the MSRs KVM accepts, the XSAVE components it allows and the
+ *      x2APIC all depend on the guest CPUID.
  *   3. sregs2 (or sregs): CR0/CR4/EFER/APIC base first, because MSR
  *      writes, the nested state (EFER.SVME) and regs are checked against
  *      the mode.
@@ -304,15 +306,15 @@ int ckvm_x86_vcpu_state_encode(const struct ckvm_x86_vcpu_state *st,
 	     st->nested->size > st->nested_size))
 		return -EINVAL;
 	/* records in restore order, so a reader streaming them can apply as it goes */
-	if (!r && (p & CKVM_X86_STATE_CPUID))
-		r = add(w, CKVM_SNAPSHOT_REC_X86_CPUID, st->cpuid,
-			offsetof(struct kvm_cpuid2, entries) +
-			(size_t)st->cpuid->nent * sizeof(struct kvm_cpuid_entry2));
 	if (!r && (p & CKVM_X86_STATE_TSC_KHZ)) {
 		uint32_t v[2] = { st->tsc_khz, 0 };
 
 		r = add(w, CKVM_SNAPSHOT_REC_X86_TSC_KHZ, v, sizeof(v));
 	}
+	if (!r && (p & CKVM_X86_STATE_CPUID))
+		r = add(w, CKVM_SNAPSHOT_REC_X86_CPUID, st->cpuid,
+			offsetof(struct kvm_cpuid2, entries) +
+			(size_t)st->cpuid->nent * sizeof(struct kvm_cpuid_entry2));
 	if (!r && (p & CKVM_X86_STATE_SREGS))
 		r = add(w, CKVM_SNAPSHOT_REC_X86_SREGS, &st->sregs, sizeof(st->sregs));
 	if (!r && (p & CKVM_X86_STATE_SREGS2))
@@ -679,7 +681,7 @@ int ckvm_x86_vcpu_state_load(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vc
 	uint64_t pr;
 	int r;
 
-	if (!ctx || !vcpu || !st || flags)
+	if (!ctx || !vcpu || !st || (flags & ~CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ))
 		return -EINVAL;
 	pr = st->present;
 	r = load_prepare(xctx(ctx), vcpu, st, &p);
@@ -695,19 +697,18 @@ int ckvm_x86_vcpu_state_load(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vc
 	vcpu->run->kvm_dirty_regs &= ~(uint64_t)(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS |
 						 KVM_SYNC_X86_EVENTS);
 	vcpu->sync_fresh = 0;
-	if ((pr & CKVM_X86_STATE_CPUID) && st->cpuid->nent) {
-		r = ckvm_vcpu_set_cpuid2(vcpu, st->cpuid);
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
-	if (pr & CKVM_X86_STATE_TSC_KHZ) {
+	if ((pr & CKVM_X86_STATE_TSC_KHZ) && !(flags & CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ)) {
 		r = ckvm_vcpu_get_tsc_khz(vcpu);
 		if (r != (int)st->tsc_khz) {
 			r = ckvm_vcpu_set_tsc_khz(vcpu, st->tsc_khz);
 			if (r < 0)
 				goto out;
 		}
+	}
+	if ((pr & CKVM_X86_STATE_CPUID) && st->cpuid->nent) {
+		r = ckvm_vcpu_set_cpuid2(vcpu, st->cpuid);
+		if (r < 0)
+			goto out;
 	}
 	r = 0;
 	if (p.sregs2)

@@ -463,6 +463,80 @@ static void test_restore_refused_unchanged(void **state)
 	t_guest_destroy(&g3);
 }
 
+/* ---- TSC frequency --------------------------------------------------------- */
+static void e_half_tsc(struct sb *s, void *arg)
+{
+	struct sb_rec *r = sb_find(s, CKVM_SNAPSHOT_REC_X86_TSC_KHZ);
+
+	assert_non_null(r);
+	sb_put32(r->data, *(uint32_t *)arg);
+}
+
+static void test_tsc_khz(void **state)
+{
+	struct t_guest g1, g2;
+	struct ckvm_snapshot_ctx *c1, *c2;
+	struct ckvm_vcpu *v1, *v2;
+	uint32_t host, half;
+	size_t len, blen;
+	void *blob;
+	uint8_t *b;
+	int r;
+
+	(void)state;
+	t_watchdog(30);
+	make_vm(&g1, true, false, 0, 0);
+	v1 = fixture_to_save_point(&g1);
+	c1 = make_ctx(&g1);
+	r = ckvm_vcpu_get_tsc_khz(v1);
+	t_assert_ok(ckvm_snapshot_save_vcpu(c1, v1, 0, &blob, &len));
+	if (r <= 0) {
+		/* no TSC frequency to save: the record must be absent */
+		struct ckvm_snapshot_record rec;
+
+		fprintf(stderr, "note: KVM_GET_TSC_KHZ = %d here: only its absence is checked\n", r);
+		assert_int_equal(ckvm_snapshot_find(blob, len, CKVM_SNAPSHOT_REC_X86_TSC_KHZ, &rec), 0);
+		ckvm_snapshot_free(blob);
+		ckvm_snapshot_ctx_free(c1);
+		t_guest_destroy(&g1);
+		return;
+	}
+	host = (uint32_t)r;
+	half = host / 2;
+	b = edit_blob(blob, len, e_half_tsc, &half, &blen);
+
+	make_vm(&g2, true, false, 0, 0);
+	memcpy(g2.mem, g1.mem, g1.mem_size);
+	v2 = bare_vcpu(&g2);
+	c2 = make_ctx(&g2);
+	/* a rate far below the host's: only with TSC scaling */
+	r = ckvm_snapshot_restore_vcpu(c2, v2, b, blen, 0);
+	if (ckvm_vm_check_extension(g2.vm, KVM_CAP_TSC_CONTROL) > 0) {
+		t_assert_ok(r);
+		assert_int_equal(ckvm_vcpu_get_tsc_khz(v2), half);
+	} else {
+		t_assert_err(r, EINVAL);
+	}
+	/* KEEP_TSC_KHZ: the target keeps its own rate, everything else restores */
+	t_guest_destroy(&g2);
+	ckvm_snapshot_ctx_free(c2);
+	make_vm(&g2, true, false, 0, 0);
+	memcpy(g2.mem, g1.mem, g1.mem_size);
+	v2 = bare_vcpu(&g2);
+	c2 = make_ctx(&g2);
+	t_assert_ok(ckvm_snapshot_restore_vcpu(c2, v2, b, blen, CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ));
+	assert_int_equal(ckvm_vcpu_get_tsc_khz(v2), host);
+	assert_int_equal(t_expect_report(&g2, v2), 0x33334444);
+	/* an unknown flag is refused */
+	t_assert_err(ckvm_snapshot_restore_vcpu(c2, v2, blob, len, 0x80), EINVAL);
+	free(b);
+	ckvm_snapshot_free(blob);
+	ckvm_snapshot_ctx_free(c1);
+	ckvm_snapshot_ctx_free(c2);
+	t_guest_destroy(&g1);
+	t_guest_destroy(&g2);
+}
+
 /* ---- VM state -------------------------------------------------------------- */
 static void pit_clear_times(struct kvm_pit_state2 *p)
 {
@@ -761,6 +835,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vcpu_roundtrip),
 		cmocka_unit_test(test_restore_refused_unchanged),
+		cmocka_unit_test(test_tsc_khz),
 		cmocka_unit_test(test_vm_roundtrip),
 		cmocka_unit_test(test_memory_dirty),
 		cmocka_unit_test(test_fixture_restore),
