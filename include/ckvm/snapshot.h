@@ -266,9 +266,9 @@ CKVM_API int ckvm_snapshot_save_vcpu_records(struct ckvm_snapshot_ctx *ctx,
  * whole blob is validated first; see the top of this header for errors.
  * -EINVAL when the blob is not of kind VCPU. flags: 0 or
  * CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ. The kernel order is documented in
- * src/x86_64/snapshot.c (CPUID first, events and MP state last). Pending
- * sync-regs writes in the vCPU's kvm_run page are discarded: the restored
- * state wins.
+ * src/x86_64/snapshot.c (TSC frequency and CPUID first, events and MP
+ * state last). Pending sync-regs writes in the vCPU's kvm_run page are
+ * discarded: the restored state wins.
  */
 CKVM_API int ckvm_snapshot_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 					const void *blob, size_t len, uint32_t flags);
