@@ -96,8 +96,9 @@ static void usage(FILE *f)
 "Run:\n"
 "  -t, --timeout SECONDS  stop the guest after SECONDS (exit status 124)\n"
 "      --trace-exits      print the number of exits per reason at the end\n"
-"      --sync-exit        wait for the kernel to destroy the VM before exiting\n"
-"                         (by default a child process does it after we exit)\n"
+"      --sync-exit        wait for the kernel to destroy the VM and free all\n"
+"                         memory before exiting (by default a child process\n"
+"                         waits for the teardown after we have exited)\n"
 "  -q, --quiet            no start/stop messages (errors still go to stderr)\n"
 "  -h, --help             this text\n"
 "  -V, --version          version of ckvm-run and of the ckvm library\n"
@@ -646,6 +647,8 @@ int main(int argc, char **argv)
 	}
 	if (vcpus_create(&vmm) < 0)
 		goto out;
+	ckvm_cpuid2_free(vmm.cpuid); /* every vCPU has its copy now */
+	vmm.cpuid = NULL;
 
 	vmm_info(&vmm, "%s; %d vCPU%s, %" PRIu64 " MiB", vmm.plan.what, vmm.ncpus,
 		 vmm.ncpus > 1 ? "s" : "", vmm.cfg.mem_size >> 20);
@@ -681,7 +684,10 @@ int main(int argc, char **argv)
 	if (!vmm.cfg.sync_exit) {
 		/*
 		 * The monitor may be asleep in poll(); it holds nothing that must
-		 * be released, so we do not wait for it: exit() ends it.
+		 * be released, so we do not wait for it (waking a sleeping thread
+		 * can take milliseconds on a busy host): exit() ends it, and the
+		 * process's memory goes with it. --sync-exit joins it and frees
+		 * everything, for leak checkers.
 		 */
 		fflush(NULL);
 		detach_teardown();

@@ -181,6 +181,12 @@ static void test_demo(void **state)
 	assert_contains(res.err, "multiboot kernel (ELF)");
 	assert_contains(res.err, "guest wrote 0x0 to exit port 0xf4: exit status 1");
 	assert_int_equal(res.status, 1);
+
+	/* The same, tearing the VM down before exiting. */
+	const char *sync[] = { "--sync-exit", env_path("GUEST_DEMO"), NULL };
+	run_vmm(sync, &res);
+	assert_contains(res.out, "CPL3: 2262 primes below 20000 (correct)\n");
+	assert_int_equal(res.status, 1);
 }
 
 static void test_demo_trace(void **state)
