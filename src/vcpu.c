@@ -320,36 +320,50 @@ int ckvm_vcpu_set_one_reg(struct ckvm_vcpu *vcpu, uint64_t id, const void *val, 
 
 int ckvm_vcpu_get_reg_list(struct ckvm_vcpu *vcpu, struct kvm_reg_list **list)
 {
+	struct kvm_reg_list *l;
+	bool ours = false;
 	int r;
 
 	if (!vcpu || !list)
 		return -EINVAL;
-	if (!*list) {
-		r = ckvm_reg_list_alloc(64, list);
+	l = *list;
+	if (!l) {
+		r = ckvm_reg_list_alloc(64, &l);
 		if (r < 0)
 			return r;
+		ours = true;
 	}
 	for (;;) {
-		uint64_t cap = ckvm_reg_list_capacity(*list);
+		uint64_t cap = ckvm_reg_list_capacity(l);
 		uint64_t need;
 
-		(*list)->n = cap;
-		r = ckvm__ioctl(vcpu->fd, KVM_GET_REG_LIST, *list);
+		l->n = cap;
+		r = ckvm__ioctl(vcpu->fd, KVM_GET_REG_LIST, l);
 		if (r != -E2BIG)
-			return r < 0 ? r : 0;
+			break;
 		/* The kernel wrote the number it needs into n. */
-		need = (*list)->n;
+		need = l->n;
 		if (need <= cap)
 			need = cap * 2;
-		if (need > CKVM_MAX_REG_LIST) {
-			(*list)->n = 0;
-			return -E2BIG;
-		}
-		(*list)->n = 0;
-		r = ckvm_reg_list_reserve(list, need);
+		l->n = 0;
+		if (need > CKVM_MAX_REG_LIST)
+			break; /* r is -E2BIG */
+		r = ckvm_reg_list_reserve(&l, need);
 		if (r < 0)
-			return r;
+			break;
+		if (!ours)
+			*list = l; /* the caller's list moved */
 	}
+	if (r < 0) {
+		/* A list allocated here is freed; a caller's list stays theirs, count 0. */
+		if (ours)
+			ckvm_reg_list_free(l);
+		else
+			l->n = 0;
+		return r;
+	}
+	*list = l;
+	return 0;
 }
 
 int ckvm_vcpu_set_device_attr(struct ckvm_vcpu *vcpu, const struct kvm_device_attr *attr)

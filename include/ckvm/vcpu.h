@@ -109,8 +109,12 @@ CKVM_INLINE size_t ckvm_reg_size(uint64_t id)
 	return (size_t)1 << ((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT);
 }
 /*
- * KVM_GET_REG_LIST (arm64, riscv64): *list grows on E2BIG; free with
- * ckvm_reg_list_free().
+ * KVM_GET_REG_LIST (arm64, riscv64). *list may be NULL (a list is
+ * allocated) or a list from ckvm_reg_list_alloc(); it grows on E2BIG (and
+ * may move). On success *list holds the ids (n = count); free it with
+ * ckvm_reg_list_free(). On failure a list allocated here is freed and *list
+ * is left unchanged; a caller's list stays the caller's, with n = 0.
+ * Errors: -ENOEXEC before vCPU init (arm64), -E2BIG above CKVM_MAX_REG_LIST.
  */
 CKVM_API int ckvm_vcpu_get_reg_list(struct ckvm_vcpu *vcpu, struct kvm_reg_list **list);
 
