@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Write the seed corpus of fuzz_snapshot into fuzz/snapshot/corpus/.
 
+The corpus also holds found-<sha1> files: inputs the fuzzer found that add
+coverage, merged in with `fuzz_snapshot -merge=1` (this script leaves them).
+
 The blobs are built here from docs/snapshot-format.md (an implementation
 independent of src/snapshot.c), plus the committed format-1.0 fixtures from
 tests/data/. Run from anywhere: python3 fuzz/snapshot/gen_corpus.py
