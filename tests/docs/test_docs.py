@@ -7,6 +7,7 @@
   test_docs.py manpages  SRC BUILD LIB NM         a man page for every public function, lint
   test_docs.py abi       SRC BUILD LIB NM READELF -- CC...  exports, version nodes, soname, CHANGELOG
   test_docs.py install   SRC BUILD LIB -- CC...   meson install + pkg-config + run a guest
+  test_docs.py options   SRC BUILD LIB PROGRAM... every --help option is in the program's man page
 
 SRC is the source root, BUILD the build root, LIB the built libckvm.so.
 Exit 0 pass, 1 fail, 77 skip (only "run" and "install", when /dev/kvm
@@ -396,6 +397,34 @@ def test_manpages(src, build, lib, nm):
                   % (os.path.relpath(md, src), f))
 
 
+# ---- programs: every option of --help is in the man page -------------------------
+def test_options(src, programs):
+    check(len(programs) > 0, "programs to check were given")
+    for prog in programs:
+        name = os.path.basename(prog)
+        page = os.path.join(src, "docs", "man", "man1", name + ".1")
+        if not check(os.path.exists(page), "%s(1) exists" % name):
+            continue
+        text = man_to_text(open(page).read()).replace("\\fB", "").replace("\\fR", "").replace("\\fI", "")
+        p = subprocess.run([prog, "--help"], capture_output=True, text=True)
+        check(p.returncode == 0, "%s --help exits 0" % name)
+        longs = sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", p.stdout)))
+        shorts = sorted(set(re.findall(r"(?<![\w-])(-[a-zA-Z])\b", p.stdout)))
+        check(len(longs) >= 3, "%s --help lists options (%s)" % (name, longs))
+        for o in longs + shorts:
+            check(o in text, "%s(1) documents %s" % (name, o))
+        # Exit statuses listed by --help appear in the page's EXIT STATUS.
+        m = re.search(r"Exit status:?(.*)", p.stdout, re.S)
+        if m:
+            sect = text[text.find("EXIT STATUS"):]
+            for code in re.findall(r"(?:^|\s)(\d{1,3})(?=\s)", m.group(1)):
+                check(code in sect, "%s(1) EXIT STATUS has %s" % (name, code))
+        p = subprocess.run([prog, "--version"], capture_output=True, text=True)
+        version, _ = project_version(src)
+        check(p.returncode == 0 and version in p.stdout, "%s --version names %s" % (name, version))
+        check(('"ckvm %s"' % version) in open(page).read(), "%s(1) is for ckvm %s" % (name, version))
+
+
 # ---- ABI and versioning -------------------------------------------------------------
 def project_version(src):
     mb = open(os.path.join(src, "meson.build")).read()
@@ -676,6 +705,8 @@ def main():
         test_abi(src, build, lib, tools[0], tools[1], cc)
     elif mode == "install":
         test_install(src, build, lib, cc)
+    elif mode == "options":
+        test_options(src, tools)
     else:
         print(__doc__)
         return 2
