@@ -329,7 +329,10 @@ CKVM_API int ckvm_snapshot_mem_layout(struct ckvm_snapshot_region *regions, size
  * Write every region from its host mapping to the memory file fd (a regular
  * file or memfd) at its file_offset. The file is first truncated to empty
  * and extended to the layout's size, and all-zero pages are left as holes,
- * so a sparse guest gives a sparse file. Returns 0 or -errno.
+ * so a sparse guest gives a sparse file. fd must not be a file that backs
+ * mapped guest memory (truncating it would fault those mappings). Returns 0
+ * or -errno. Like every ckvm_snapshot_mem_* call it uses pread/pwrite and
+ * SEEK_DATA/SEEK_HOLE: fd's file offset is unspecified afterwards.
  */
 CKVM_API int ckvm_snapshot_mem_save(int fd, const struct ckvm_snapshot_region *regions,
 				    size_t n);
