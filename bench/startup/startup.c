@@ -2,8 +2,8 @@
 /*
  * startup.c - launch-to-exit timing of VMM command lines, interleaved.
  *
- *   ckvm-bench-startup [-n RUNS] [-w WARMUP] [-s STATUS] [--markdown]
- *                      NAME 'COMMAND LINE' [NAME 'COMMAND LINE']...
+ *   ckvm-bench-startup [-n RUNS] [-w WARMUP] [-s STATUS] [-p PAUSE_MS]
+ *                      [--markdown] NAME 'COMMAND LINE' [NAME 'COMMAND LINE']...
  *
  * Each command line is split on blanks (no shell) and run RUNS times with
  * stdin, stdout and stderr on /dev/null; the time is taken from just before
@@ -12,6 +12,10 @@
  * affects all of them alike. A run whose exit status is not STATUS (default
  * 1, the demo guest's "success" through port 0xf4) is reported as a
  * failure and the whole benchmark fails: a fast failure is not a result.
+ *
+ * -p PAUSE_MS waits that long (untimed) before each run, so that whatever
+ * the previous run left behind (e.g. a VM the kernel is still tearing down)
+ * is finished and each run is a launch on a quiet machine.
  *
  * Output: per command median, min, max and mean in milliseconds, and the
  * ratio of each command's median (and min) to the first command's.
@@ -93,15 +97,15 @@ static int cmp_double(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ckvm-bench-startup [-n RUNS] [-w WARMUP] [-s STATUS] [--markdown] "
-			"NAME 'COMMAND' [NAME 'COMMAND']...\n");
+	fprintf(stderr, "usage: ckvm-bench-startup [-n RUNS] [-w WARMUP] [-s STATUS] [-p PAUSE_MS] "
+			"[--markdown] NAME 'COMMAND' [NAME 'COMMAND']...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct cmd cmds[MAX_CMDS];
-	int ncmd = 0, runs = 50, warmup = 5, want = 1, i = 1;
+	int ncmd = 0, runs = 50, warmup = 5, want = 1, pause_ms = 0, i = 1;
 	int markdown = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -111,6 +115,8 @@ int main(int argc, char **argv)
 			warmup = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			want = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-p") && i + 1 < argc)
+			pause_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--markdown"))
 			markdown = 1;
 		else
@@ -135,6 +141,8 @@ int main(int argc, char **argv)
 	for (int r = -warmup; r < runs; r++) {
 		for (int k = 0; k < ncmd; k++) {
 			int st = -1;
+			if (pause_ms > 0)
+				usleep((useconds_t)pause_ms * 1000);
 			double ms = run_once(&cmds[k], &st);
 			if (ms < 0)
 				return 1;
@@ -173,7 +181,7 @@ int main(int argc, char **argv)
 			bad = 1;
 		}
 	}
-	printf("(%d runs each after %d warm-up runs, interleaved; expected exit status %d)\n",
-	       runs, warmup, want);
+	printf("(%d runs each after %d warm-up runs, interleaved, %d ms pause before each; "
+	       "expected exit status %d)\n", runs, warmup, pause_ms, want);
 	return bad;
 }
