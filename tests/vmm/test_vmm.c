@@ -356,6 +356,14 @@ static void test_linux_stub(void **state)
 	snprintf(expect, sizeof(expect), "stub: initrd at 0x7ffe000 size 4099 fnv 0x%x\n", fnv);
 	assert_contains(res.out, expect);
 
+	/* RAM above 3 GiB goes above the 32-bit hole, at 4 GiB (a second slot). */
+	const char *big[] = { "-m", "5G", env_path("GUEST_LINUX_STUB"), NULL };
+	run_vmm(big, &res);
+	assert_int_equal(res.status, 97);
+	assert_contains(res.out, "stub: e820 entries 4\n");
+	assert_contains(res.out, "stub: e820 0x100000 0xbff00000 1\n");
+	assert_contains(res.out, "stub: e820 0x100000000 0x80000000 1\n");
+
 	const char *bare[] = { env_path("GUEST_LINUX_STUB"), NULL };
 	run_vmm(bare, &res);
 	assert_int_equal(res.status, 97);
