@@ -7,10 +7,11 @@
  *   2. register the port-I/O devices (UART, exit port, i8042, RTC)
  *   3. load the image (flat, ELF, multiboot or Linux) and the MP table
  *   4. create the vCPUs, set CPUID and the boot vCPU's entry state
- *   5. start one thread per vCPU (vcpu.c runs KVM_RUN there)
- *   6. the main thread waits for: a stop request, a signal, the timeout,
- *      stdin bytes for the UART, and the halt-probe tick
- *   7. kick every vCPU, join, report, exit with the status of step 6
+ *   5. run vCPU 0 on the main thread and the others on threads of their
+ *      own (vcpu.c runs KVM_RUN)
+ *   6. a monitor thread waits for: a signal, the timeout, stdin bytes for
+ *      the UART, and the halt-probe tick; anyone may end the VM (vmm_stop)
+ *   7. join the vCPU threads, report, exit with the status vmm_stop set
  */
 #include "vmm.h"
 
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@
 #define TSS_ADDR          0xfffbd000ull /* 3 pages KVM needs on Intel, below 4 GiB */
 #define IDENTITY_MAP_ADDR 0xfffbc000ull /* 1 page, ditto (real mode under EPT) */
 #define PROBE_INTERVAL_MS 100
+#define MONITOR_DELAY_MS 20   /* the monitor thread starts this long after the guest */
 #define CTRL_A 0x01
 
 /* ---- stop requests ------------------------------------------------------- */
@@ -489,8 +492,8 @@ static void *monitor_thread(void *arg)
 	int sigfd = vmm->sig_fd;
 	bool stdin_open = true, escape = false;
 	uint64_t deadline = vmm->cfg.timeout > 0 ?
-		now_ms() + (uint64_t)(vmm->cfg.timeout * 1000.0) : UINT64_MAX;
-	uint64_t next_probe = now_ms() + PROBE_INTERVAL_MS;
+		vmm->start_ms + (uint64_t)(vmm->cfg.timeout * 1000.0) : UINT64_MAX;
+	uint64_t next_probe = now_ms();
 
 	while (!vmm_stopping(vmm)) {
 		struct pollfd p[3] = {
@@ -541,6 +544,58 @@ static void *monitor_thread(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The monitor thread starts late, on purpose. A guest that is done within
+ * MONITOR_DELAY_MS (most tests, the demo) never has a second thread, and
+ * so never waits for one: at exit the kernel must wake every thread to end
+ * it, and waking a thread asleep on an idle CPU can take milliseconds on a
+ * busy host. Until the monitor runs, termination signals stay pending (they
+ * are blocked) and stdin is unread; a SIGALRM then kicks vCPU 0, whose
+ * thread (this, the main thread) starts the monitor in monitor_start().
+ */
+static struct vmm *alarm_vmm;
+
+static void monitor_alarm(int sig)
+{
+	(void)sig;
+	atomic_store(&alarm_vmm->monitor_due, true);
+	ckvm_vcpu_kick(alarm_vmm->vcpus[0].vcpu); /* async-signal-safe */
+}
+
+static void monitor_arm(struct vmm *vmm)
+{
+	struct sigaction sa = { .sa_handler = monitor_alarm, .sa_flags = SA_RESTART };
+	uint64_t ms = MONITOR_DELAY_MS;
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (vmm->cfg.timeout > 0 && vmm->cfg.timeout * 1000.0 < ms)
+		ms = (uint64_t)(vmm->cfg.timeout * 1000.0) + 1;
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	alarm_vmm = vmm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void monitor_disarm(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+void monitor_start(struct vmm *vmm)
+{
+	if (vmm->monitor_started || !atomic_load(&vmm->monitor_due) || vmm_stopping(vmm))
+		return;
+	int err = pthread_create(&vmm->monitor, NULL, monitor_thread, vmm);
+	if (err) {
+		vmm_stop(vmm, EXIT_HOST, "cannot start the monitor thread: %s", strerror(err));
+		return;
+	}
+	vmm->monitor_started = true;
 }
 
 static void print_exit_trace(struct vmm *vmm)
@@ -658,19 +713,16 @@ int main(int argc, char **argv)
 	/*
 	 * Run. vCPU 0 runs right here on the main thread: a one-vCPU guest
 	 * never waits for a new thread to be scheduled (on a busy or nested
-	 * host that can take milliseconds). The monitor thread and the other
-	 * vCPUs' threads start first; none of them is needed for vCPU 0 to go.
+	 * host that can take milliseconds). The other vCPUs' threads start
+	 * first, the monitor thread a little later (monitor_arm).
 	 */
 	if (vcpu_claim_thread(&vmm.vcpus[0]) < 0)
 		goto out;
-	err = pthread_create(&vmm.monitor, NULL, monitor_thread, &vmm);
-	if (err) {
-		errmsg("cannot start the monitor thread: %s", strerror(err));
-		goto out;
-	}
-	vmm.monitor_started = true;
+	vmm.start_ms = now_ms();
+	monitor_arm(&vmm);
 	if (vcpus_start(&vmm) == 0)
 		vcpu_loop(&vmm.vcpus[0]);
+	monitor_disarm();
 	vcpus_join(&vmm);
 	console_restore();
 
@@ -684,11 +736,10 @@ int main(int argc, char **argv)
 
 	if (!vmm.cfg.sync_exit) {
 		/*
-		 * The monitor may be asleep in poll(); it holds nothing that must
-		 * be released, so we do not wait for it (waking a sleeping thread
-		 * can take milliseconds on a busy host): exit() ends it, and the
-		 * process's memory goes with it. --sync-exit joins it and frees
-		 * everything, for leak checkers.
+		 * The monitor, if it was started, may be asleep in poll(); it
+		 * holds nothing that must be released, so we do not wait for it:
+		 * exit() ends it, and the process's memory goes with it.
+		 * --sync-exit joins it and frees everything, for leak checkers.
 		 */
 		fflush(NULL);
 		detach_teardown();

@@ -308,8 +308,10 @@ void vcpu_loop(struct vcpu *v)
 	while (!vmm_stopping(vmm)) {
 		struct ckvm_exit ex;
 		int r = ckvm_vcpu_run(v->vcpu, &ex);
-		if (r == -EINTR) { /* kicked: stop request or halt probe */
+		if (r == -EINTR) { /* kicked: stop request, halt probe, monitor due */
 			v->exits[CKVM_EXIT_INTERRUPTED]++;
+			if (v->id == 0)
+				monitor_start(vmm);
 			vcpu_answer_probe(v);
 			continue;
 		}

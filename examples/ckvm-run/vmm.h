@@ -282,7 +282,9 @@ struct vmm {
 	struct vcpu *vcpus;
 	int ncpus;
 	pthread_t monitor;            /* signals, timeout, stdin, halt probe */
-	bool monitor_started;
+	bool monitor_started;         /* main thread only */
+	atomic_bool monitor_due;      /* set by SIGALRM: time to start it */
+	uint64_t start_ms;            /* CLOCK_MONOTONIC when the guest started */
 	int wake_fd;                  /* eventfd: wakes the monitor thread */
 	int sig_fd;                   /* signalfd of the termination signals */
 	atomic_uint probe_gen;        /* halt probe generation (main thread) */
@@ -311,6 +313,8 @@ bool vcpu_is_blocked(struct vcpu *v); /* from binary stats; true if unknown */
 void vmm_stop(struct vmm *vmm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool vmm_stopping(const struct vmm *vmm);
+/* Start the monitor thread if it is due (vCPU 0's thread, after a kick). */
+void monitor_start(struct vmm *vmm);
 /* Messages on stderr, prefixed "ckvm-run: ". */
 void vmm_info(const struct vmm *vmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
