@@ -59,10 +59,16 @@ int ckvm_vm_test_create_device(struct ckvm_vm *vm, uint32_t type)
 
 int ckvm_device_from_fd(int fd, struct ckvm_device **out)
 {
+	int r;
+
 	if (!out)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
+	/* Owned from now on: never inherited across exec(); -EBADF if not open. */
+	r = ckvm__set_cloexec(fd);
+	if (r < 0)
+		return r;
 	return wrap(fd, 0, out);
 }
 

@@ -69,6 +69,8 @@ int ckvm_exit_decode(struct kvm_run *run, size_t run_size, int run_errno,
 
 	if (run_errno == EINTR) {
 		exit->kind = CKVM_EXIT_INTERRUPTED;
+		exit->interrupted.immediate_exit =
+			__atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED) != 0;
 		return 0;
 	}
 	if (run_errno == EFAULT || run_errno == EHWPOISON) {

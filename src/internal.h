@@ -46,6 +46,7 @@ struct ckvm_vcpu {
 	int kick_armed;             /* thread is valid */
 	/* sync regs: bits of kvm_valid_regs whose run-page copy is current */
 	uint64_t sync_fresh;
+	uint64_t sync_regs_cap;     /* KVM_CAP_SYNC_REGS on the VM (x86), 0 if absent */
 	/* vcpu area: read from the VM at creation */
 	bool coalesced_own;         /* coalesced ring mapped separately (munmap on close) */
 	size_t xsave_size;          /* KVM_CAP_XSAVE2 on the VM, at least 4096 */
@@ -69,6 +70,37 @@ static inline int ckvm__ioctl_val(int fd, unsigned long req, unsigned long val)
 {
 	int r = ioctl(fd, req, val);
 	return r < 0 ? -errno : r;
+}
+
+/* ---- vCPU helpers (vcpu.c, x86_64/vcpu.c) ---- */
+#if defined(__x86_64__)
+/* Write the run page's pending (dirty) sync-regs copies with ioctls, in order. */
+int ckvm__vcpu_sync_flush(struct ckvm_vcpu *vcpu);
+#endif
+/*
+ * Call before any vCPU ioctl other than KVM_RUN and the sync-regs fast
+ * path: a register write still pending in the run page is applied first
+ * (so the ioctl sees it, and it cannot later overwrite the ioctl's effect),
+ * and with writes=true the run page's copies stop counting as current (the
+ * ioctl may change what they hold: NMI, SMI, MSRs, nested state...).
+ * One load and a branch when sync regs are not in use.
+ */
+static inline int ckvm__vcpu_sync_prepare(struct ckvm_vcpu *vcpu, bool writes)
+{
+#if defined(__x86_64__)
+	if (vcpu->run->kvm_dirty_regs) {
+		int r = ckvm__vcpu_sync_flush(vcpu);
+
+		if (r < 0)
+			return r;
+	}
+	if (writes)
+		vcpu->sync_fresh = 0;
+#else
+	(void)vcpu;
+	(void)writes;
+#endif
+	return 0;
 }
 
 /* ---- core helpers (system.c, vm.c, fam.c) ---- */

@@ -61,6 +61,12 @@ int ckvm_from_fd(int fd, struct ckvm **out)
 	kvm = calloc(1, sizeof(*kvm));
 	if (!kvm)
 		return -ENOMEM;
+	/* Owned from now on: it must not leak across exec() (checked last). */
+	r = ckvm__set_cloexec(fd);
+	if (r < 0) {
+		free(kvm);
+		return r;
+	}
 	kvm->fd = fd;
 	*out = kvm;
 	return 0;

@@ -30,8 +30,10 @@ int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out)
 	void *p;
 	int r;
 
-	if (!vm || fd < 0 || !out)
+	if (!vm || !out)
 		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
 	if (vm->run_size < sizeof(struct kvm_run))
 		return -EINVAL;
 
@@ -59,6 +61,8 @@ int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out)
 	v->xsave_size = r > (int)sizeof(struct kvm_xsave) ? (size_t)r : sizeof(struct kvm_xsave);
 	r = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_NESTED_STATE);
 	v->nested_state_max = r > 0 ? (uint32_t)r : 0;
+	r = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	v->sync_regs_cap = r > 0 ? (uint64_t)r : 0;
 #endif
 
 	if (vm->dirty_ring_entries) {
@@ -74,6 +78,16 @@ int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out)
 		v->dirty_gfns = p;
 		v->dirty_ring_entries = vm->dirty_ring_entries;
 	}
+	/* Adopted or created here: the handle's fd never crosses exec(). */
+	r = ckvm__set_cloexec(fd);
+	if (r < 0) {
+		if (v->dirty_gfns)
+			munmap(v->dirty_gfns,
+			       (size_t)v->dirty_ring_entries * sizeof(struct kvm_dirty_gfn));
+		munmap(v->run, v->run_size);
+		free(v);
+		return r;
+	}
 	*out = v;
 	return 0;
 }
@@ -87,12 +101,7 @@ int ckvm_vm_create_vcpu(struct ckvm_vm *vm, unsigned long id, struct ckvm_vcpu *
 	fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (fd < 0)
 		return -errno;
-	/* KVM creates vCPU fds with O_CLOEXEC; make sure regardless. */
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+	/* KVM creates vCPU fds with O_CLOEXEC; ckvm_vcpu_from_fd makes sure. */
 	r = ckvm_vcpu_from_fd(vm, fd, out);
 	if (r < 0) {
 		close(fd);
@@ -140,8 +149,14 @@ size_t ckvm_vcpu_run_size(const struct ckvm_vcpu *vcpu)
 
 int ckvm_vcpu_ioctl(struct ckvm_vcpu *vcpu, unsigned long request, void *arg)
 {
+	int r;
+
 	if (!vcpu)
 		return -EINVAL;
+	/* Unknown to ckvm: assume it reads and changes state. */
+	r = ckvm__vcpu_sync_prepare(vcpu, true);
+	if (r < 0)
+		return r;
 	return ckvm__ioctl(vcpu->fd, request, arg);
 }
 
@@ -156,6 +171,13 @@ int ckvm_vcpu_run(struct ckvm_vcpu *vcpu, struct ckvm_exit *exit)
 		return -EINVAL;
 	/* The run-page copy of the sync regs is rewritten by KVM on exit. */
 	vcpu->sync_fresh = 0;
+	/*
+	 * A memory-fault reason left from an earlier exit must not be taken
+	 * for a new one: KVM writes exit_reason on the EFAULT path only when
+	 * it fills memory_fault (no architecture reads this value on entry).
+	 */
+	if (__builtin_expect(vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT, 0))
+		vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
 	err = r < 0 ? errno : 0;
 
@@ -166,13 +188,16 @@ int ckvm_vcpu_run(struct ckvm_vcpu *vcpu, struct ckvm_exit *exit)
 		 * before kicking is visible to the caller now. A kick stored
 		 * after this exchange stays pending for the next run.
 		 */
-		(void)__atomic_exchange_n(&vcpu->run->immediate_exit, 0, __ATOMIC_ACQ_REL);
+		uint8_t kicked = __atomic_exchange_n(&vcpu->run->immediate_exit, 0,
+						     __ATOMIC_ACQ_REL);
+
 		vcpu->sync_fresh = vcpu->run->kvm_valid_regs;
 		if (exit) {
 			memset(exit, 0, sizeof(*exit));
 			exit->kind = CKVM_EXIT_INTERRUPTED;
 			exit->reason = vcpu->run->exit_reason;
 			exit->run = vcpu->run;
+			exit->interrupted.immediate_exit = kicked != 0;
 		}
 		return -EINTR;
 	}
@@ -203,15 +228,17 @@ int ckvm_vcpu_set_kick_signal(struct ckvm_vcpu *vcpu, int signo)
 	if (!vcpu || signo < 0 || signo >= NSIG)
 		return -EINVAL;
 	__atomic_store_n(&vcpu->kick_armed, 0, __ATOMIC_RELEASE);
-	vcpu->thread = pthread_self();
-	vcpu->kick_signo = signo;
+	/* Atomic stores: a concurrent kick may read these (it then sees armed 0). */
+	__atomic_store_n(&vcpu->thread, pthread_self(), __ATOMIC_RELAXED);
+	__atomic_store_n(&vcpu->kick_signo, signo, __ATOMIC_RELAXED);
 	__atomic_store_n(&vcpu->kick_armed, signo ? 1 : 0, __ATOMIC_RELEASE);
 	return 0;
 }
 
 int ckvm_vcpu_kick(struct ckvm_vcpu *vcpu)
 {
-	int r;
+	pthread_t thread;
+	int r, signo;
 
 	if (!vcpu || !vcpu->run)
 		return -EINVAL;
@@ -223,7 +250,11 @@ int ckvm_vcpu_kick(struct ckvm_vcpu *vcpu)
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&vcpu->kick_armed, __ATOMIC_ACQUIRE))
 		return 0;
-	r = pthread_kill(vcpu->thread, vcpu->kick_signo);
+	thread = __atomic_load_n(&vcpu->thread, __ATOMIC_RELAXED);
+	signo = __atomic_load_n(&vcpu->kick_signo, __ATOMIC_RELAXED);
+	if (!signo)
+		return 0;
+	r = pthread_kill(thread, signo);
 	return r ? -r : 0;
 }
 
@@ -237,13 +268,25 @@ int ckvm_vcpu_complete_io(struct ckvm_vcpu *vcpu)
 	/* Keep a kick that is already pending: only undo our own flag. */
 	pending = __atomic_exchange_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	vcpu->sync_fresh = 0;
+	if (vcpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+		vcpu->run->exit_reason = KVM_EXIT_UNKNOWN; /* as in ckvm_vcpu_run */
 	r = ioctl(vcpu->fd, KVM_RUN, 0);
 	r = r < 0 ? -errno : 0;
 	if (!pending)
 		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
-	if (r == -EINTR || r == 0) {
+	if (r == -EINTR) {
+		/* Done: the pending instruction completed, no guest code ran. */
 		vcpu->sync_fresh = vcpu->run->kvm_valid_regs;
 		return 0;
+	}
+	if (r == 0) {
+		/*
+		 * Completing the instruction needed another exit (the next chunk
+		 * of string I/O, the second half of a split MMIO access): it is
+		 * in kvm_run now and must be handled before saving.
+		 */
+		vcpu->sync_fresh = vcpu->run->kvm_valid_regs;
+		return 1;
 	}
 	return r;
 }
@@ -269,25 +312,40 @@ int ckvm_vcpu_set_signal_mask(struct ckvm_vcpu *vcpu, const sigset_t *mask)
 
 /* ---- generic state ---------------------------------------------------- */
 
+/*
+ * An ioctl on the vCPU fd after ckvm__vcpu_sync_prepare(): the reads see a
+ * register write still pending in the run page, and writes invalidate the
+ * run page's copies.
+ */
+static int vcpu_ioctl(struct ckvm_vcpu *vcpu, bool writes, unsigned long req, void *arg)
+{
+	int r = ckvm__vcpu_sync_prepare(vcpu, writes);
+
+	if (r < 0)
+		return r;
+	return ckvm__ioctl(vcpu->fd, req, arg);
+}
+
 int ckvm_vcpu_get_mp_state(struct ckvm_vcpu *vcpu, struct kvm_mp_state *mp)
 {
 	if (!vcpu || !mp)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_MP_STATE, mp);
+	/* May process a pending INIT/SIPI, which changes registers. */
+	return vcpu_ioctl(vcpu, true, KVM_GET_MP_STATE, mp);
 }
 
 int ckvm_vcpu_set_mp_state(struct ckvm_vcpu *vcpu, const struct kvm_mp_state *mp)
 {
 	if (!vcpu || !mp)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_MP_STATE, (void *)mp);
+	return vcpu_ioctl(vcpu, true, KVM_SET_MP_STATE, (void *)mp);
 }
 
 int ckvm_vcpu_enable_cap(struct ckvm_vcpu *vcpu, const struct kvm_enable_cap *cap)
 {
 	if (!vcpu || !cap)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_ENABLE_CAP, (void *)cap);
+	return vcpu_ioctl(vcpu, true, KVM_ENABLE_CAP, (void *)cap);
 }
 
 static int one_reg(struct ckvm_vcpu *vcpu, unsigned long req, uint64_t id, const void *val,
@@ -304,7 +362,7 @@ static int one_reg(struct ckvm_vcpu *vcpu, unsigned long req, uint64_t id, const
 		return -EINVAL;
 	reg.id = id;
 	reg.addr = (uint64_t)(uintptr_t)val;
-	r = ckvm__ioctl(vcpu->fd, req, &reg);
+	r = vcpu_ioctl(vcpu, req == KVM_SET_ONE_REG, req, &reg);
 	return r < 0 ? r : (int)size;
 }
 
@@ -338,7 +396,7 @@ int ckvm_vcpu_get_reg_list(struct ckvm_vcpu *vcpu, struct kvm_reg_list **list)
 		uint64_t need;
 
 		l->n = cap;
-		r = ckvm__ioctl(vcpu->fd, KVM_GET_REG_LIST, l);
+		r = vcpu_ioctl(vcpu, false, KVM_GET_REG_LIST, l);
 		if (r != -E2BIG)
 			break;
 		/* The kernel wrote the number it needs into n. */
@@ -370,28 +428,28 @@ int ckvm_vcpu_set_device_attr(struct ckvm_vcpu *vcpu, const struct kvm_device_at
 {
 	if (!vcpu || !attr)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_DEVICE_ATTR, (void *)attr);
+	return vcpu_ioctl(vcpu, true, KVM_SET_DEVICE_ATTR, (void *)attr);
 }
 
 int ckvm_vcpu_get_device_attr(struct ckvm_vcpu *vcpu, struct kvm_device_attr *attr)
 {
 	if (!vcpu || !attr)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_DEVICE_ATTR, attr);
+	return vcpu_ioctl(vcpu, false, KVM_GET_DEVICE_ATTR, attr);
 }
 
 int ckvm_vcpu_has_device_attr(struct ckvm_vcpu *vcpu, const struct kvm_device_attr *attr)
 {
 	if (!vcpu || !attr)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_HAS_DEVICE_ATTR, (void *)attr);
+	return vcpu_ioctl(vcpu, false, KVM_HAS_DEVICE_ATTR, (void *)attr);
 }
 
 int ckvm_vcpu_set_guest_debug(struct ckvm_vcpu *vcpu, const struct kvm_guest_debug *dbg)
 {
 	if (!vcpu || !dbg)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, (void *)dbg);
+	return vcpu_ioctl(vcpu, true, KVM_SET_GUEST_DEBUG, (void *)dbg);
 }
 
 int64_t ckvm_vcpu_pre_fault_memory(struct ckvm_vcpu *vcpu, uint64_t gpa, uint64_t size)
@@ -410,8 +468,11 @@ int64_t ckvm_vcpu_pre_fault_memory(struct ckvm_vcpu *vcpu, uint64_t gpa, uint64_
 		int r = ioctl(vcpu->fd, KVM_PRE_FAULT_MEMORY, &pf);
 
 		done += before - pf.size;
-		if (r == 0)
+		if (r == 0) {
+			if (pf.size == before)
+				break; /* no progress and no error: do not spin */
 			continue;
+		}
 		err = errno;
 		/* Interrupted or asked to retry: progress was recorded in pf. */
 		if ((err == EINTR || err == EAGAIN) && ++spins < 1000) {

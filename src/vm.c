@@ -37,11 +37,24 @@ int ckvm__vm_wrap(int kvm_fd, int vm_fd, struct ckvm_vm **out)
 
 int ckvm_vm_from_fd(struct ckvm *kvm, int fd, struct ckvm_vm **out)
 {
+	struct ckvm_vm *vm = NULL;
+	int r;
+
 	if (!kvm || !out)
 		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
-	return ckvm__vm_wrap(kvm->fd, fd, out);
+	r = ckvm__vm_wrap(kvm->fd, fd, &vm);
+	if (r < 0)
+		return r;
+	/* Owned from now on: never inherited across exec(); -EBADF if not open. */
+	r = ckvm__set_cloexec(fd);
+	if (r < 0) {
+		free(vm);
+		return r;
+	}
+	*out = vm;
+	return 0;
 }
 
 void ckvm_vm_close(struct ckvm_vm *vm)

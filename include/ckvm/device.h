@@ -25,7 +25,10 @@ CKVM_API int ckvm_vm_create_device(struct ckvm_vm *vm, uint32_t type,
  * create the device type, -errno (typically -ENODEV) when not.
  */
 CKVM_API int ckvm_vm_test_create_device(struct ckvm_vm *vm, uint32_t type);
-/* Adopt a device fd; on success the handle owns it. */
+/*
+ * Adopt a device fd; on success the handle owns it and sets FD_CLOEXEC on it
+ * (-EBADF for a negative or closed fd; the caller keeps it on failure).
+ */
 CKVM_API int ckvm_device_from_fd(int fd, struct ckvm_device **out);
 CKVM_API void ckvm_device_close(struct ckvm_device *dev);
 CKVM_API int ckvm_device_fd(const struct ckvm_device *dev);

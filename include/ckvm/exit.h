@@ -17,7 +17,7 @@ CKVM_BEGIN_DECLS
 
 enum ckvm_exit_kind {
 	CKVM_EXIT_OTHER = 0,      /* a reason ckvm does not decode: see .reason and the raw kvm_run */
-	CKVM_EXIT_INTERRUPTED,    /* KVM_RUN returned -EINTR (kick, signal or immediate_exit) */
+	CKVM_EXIT_INTERRUPTED,    /* KVM_RUN returned -EINTR: .interrupted tells a kick from a signal */
 	CKVM_EXIT_UNKNOWN,        /* KVM_EXIT_UNKNOWN: .unknown.hardware_exit_reason */
 	CKVM_EXIT_EXCEPTION,      /* KVM_EXIT_EXCEPTION */
 	CKVM_EXIT_IO_IN,          /* .io: the VMM fills io.data (size * count bytes) */
@@ -57,6 +57,14 @@ struct ckvm_exit {
 	uint32_t reason;          /* raw kvm_run.exit_reason (undefined for INTERRUPTED) */
 	struct kvm_run *run;      /* the raw run structure this exit points into */
 	union {
+		struct {
+			/*
+			 * true: immediate_exit was set (ckvm_vcpu_kick() or
+			 * ckvm_vcpu_set_immediate_exit()); false: only a signal
+			 * interrupted KVM_RUN. ckvm_vcpu_run() has cleared it.
+			 */
+			bool immediate_exit;
+		} interrupted;
 		struct {
 			uint16_t port;
 			uint8_t size;     /* bytes per element: 1, 2 or 4 */
@@ -147,7 +155,12 @@ struct ckvm_exit {
  * something; anything else gives -EINVAL). A pure function over the bytes
  * of run: it never touches the vCPU and is safe on any buffer of
  * run_size >= sizeof(struct kvm_run) bytes. Unknown reasons decode to
- * CKVM_EXIT_OTHER with .reason kept. Returns 0 or -EINVAL.
+ * CKVM_EXIT_OTHER with .reason kept. Returns 0 or -EINVAL (a malformed
+ * exit: kind CKVM_EXIT_OTHER, .reason and .run kept, no data pointers).
+ * For EINTR, .interrupted.immediate_exit is read from run->immediate_exit.
+ *
+ * Thread rules: pure; any thread, as long as nobody runs the vCPU whose
+ * run page is being decoded.
  */
 CKVM_API int ckvm_exit_decode(struct kvm_run *run, size_t run_size, int run_errno,
 			      struct ckvm_exit *exit);

@@ -24,8 +24,10 @@ CKVM_API int ckvm_open(struct ckvm **out);
 CKVM_API int ckvm_open_path(const char *path, struct ckvm **out);
 /*
  * Adopt an already-open /dev/kvm fd (e.g. passed to a jailed process).
- * On success the handle owns fd and closes it in ckvm_close(); on failure
- * the caller keeps ownership. The API version is checked.
+ * On success the handle owns fd, sets FD_CLOEXEC on it (it was meant to
+ * cross one exec(), not more) and closes it in ckvm_close(); on failure the
+ * caller keeps ownership and the fd is unchanged. The API version is
+ * checked (-EPROTO, -ENOTTY for a non-KVM file, -EBADF for a closed fd).
  */
 CKVM_API int ckvm_from_fd(int fd, struct ckvm **out);
 /*

@@ -18,9 +18,10 @@
  *      with release ordering, then pthread_kill()s the vCPU thread. If the
  *      thread is in the guest the signal forces an exit; if it is about to
  *      enter, immediate_exit makes KVM_RUN return at once. Either way
- *      ckvm_vcpu_run() returns -EINTR with exit->kind CKVM_EXIT_INTERRUPTED,
- *      and clears immediate_exit before returning. Kicks coalesce: several
- *      kicks before the vCPU returns give one CKVM_EXIT_INTERRUPTED.
+ *      ckvm_vcpu_run() returns -EINTR with exit->kind CKVM_EXIT_INTERRUPTED
+ *      and exit->interrupted.immediate_exit true (a signal alone gives
+ *      false), and clears immediate_exit before returning. Kicks coalesce:
+ *      several kicks before the vCPU returns give one CKVM_EXIT_INTERRUPTED.
  *   Alternatively block the signal in the vCPU thread and let KVM unblock it
  *   only while in the guest with ckvm_vcpu_set_signal_mask(). Then the
  *   signal stays pending after KVM_RUN returns -EINTR (it is blocked again in
@@ -39,11 +40,17 @@ CKVM_BEGIN_DECLS
 
 /*
  * Adopt a vCPU fd (maps its kvm_run with the VM's mmap size, and its dirty
- * ring when the VM has one); owns fd on success. The id of an adopted vCPU
- * is unknown: ckvm_vcpu_id() returns (unsigned long)-1.
+ * ring when the VM has one); owns fd on success and sets FD_CLOEXEC on it;
+ * on failure the caller keeps it. The id of an adopted vCPU is unknown:
+ * ckvm_vcpu_id() returns (unsigned long)-1. -EBADF for a negative fd, the
+ * mmap's errno (e.g. -ENODEV) for an fd that is not a vCPU.
+ * Thread rules: any thread; the handle then follows the rules above.
  */
 CKVM_API int ckvm_vcpu_from_fd(struct ckvm_vm *vm, int fd, struct ckvm_vcpu **out);
-/* Unmap kvm_run and the rings, close the fd. NULL ok. */
+/*
+ * Unmap kvm_run and the rings, close the fd. NULL ok. The vCPU must not be
+ * running, and no other thread may kick it any more.
+ */
 CKVM_API void ckvm_vcpu_close(struct ckvm_vcpu *vcpu);
 CKVM_API int ckvm_vcpu_fd(const struct ckvm_vcpu *vcpu);
 CKVM_API unsigned long ckvm_vcpu_id(const struct ckvm_vcpu *vcpu);
@@ -54,15 +61,20 @@ CKVM_API size_t ckvm_vcpu_run_size(const struct ckvm_vcpu *vcpu);
 /*
  * KVM_RUN, then decode the exit into *exit (exit may be NULL to skip
  * decoding). Returns 0 when the guest exited (see exit->kind), -EINTR when
- * the run was interrupted (exit->kind = CKVM_EXIT_INTERRUPTED; immediate_exit
+ * the run was interrupted (exit->kind = CKVM_EXIT_INTERRUPTED,
+ * exit->interrupted.immediate_exit says whether a kick did it; immediate_exit
  * has been cleared), 0 with CKVM_EXIT_MEMORY_FAULT when KVM_RUN failed with
- * EFAULT/EHWPOISON and a memory-fault exit, or another -errno.
+ * EFAULT/EHWPOISON and filled a memory-fault exit, -EINVAL (kind
+ * CKVM_EXIT_OTHER) for an exit whose sizes or offsets are out of range, or
+ * another -errno (-EAGAIN, a plain -EFAULT, ...) as KVM_RUN gave it.
+ * Costs one ioctl and no copy of kvm_run. Thread rules: the vCPU's thread.
  */
 CKVM_API int ckvm_vcpu_run(struct ckvm_vcpu *vcpu, struct ckvm_exit *exit);
 
 /*
  * Store v into kvm_run.immediate_exit (atomic, release). Async-signal-safe;
- * callable from any thread. Needs KVM_CAP_IMMEDIATE_EXIT.
+ * callable from any thread (an exception to the rules above). Needs
+ * KVM_CAP_IMMEDIATE_EXIT.
  */
 CKVM_API void ckvm_vcpu_set_immediate_exit(struct ckvm_vcpu *vcpu, bool v);
 /*
@@ -74,14 +86,18 @@ CKVM_API void ckvm_vcpu_set_immediate_exit(struct ckvm_vcpu *vcpu, bool v);
 CKVM_API int ckvm_vcpu_set_kick_signal(struct ckvm_vcpu *vcpu, int signo);
 /*
  * Make a running or about-to-run vCPU return promptly from ckvm_vcpu_run()
- * with -EINTR. Callable from any thread and async-signal-safe. Returns 0 or
- * -errno from pthread_kill.
+ * with -EINTR. Callable from any thread and async-signal-safe (an exception
+ * to the rules above). Returns 0 or -errno from pthread_kill.
  */
 CKVM_API int ckvm_vcpu_kick(struct ckvm_vcpu *vcpu);
 /*
  * Finish a pending I/O or MMIO instruction without running further guest
  * code (KVM_RUN with immediate_exit set), e.g. before saving state.
- * A kick that was pending before the call stays pending. Returns 0 or -errno.
+ * A kick that was pending before the call stays pending. Returns 0 when
+ * done; 1 when finishing the instruction needed another exit (the next
+ * chunk of string I/O, the second half of a split MMIO access...): that
+ * exit is in kvm_run (decode it with ckvm_exit_decode(run, size, 0, ...)),
+ * handle it like any exit and call again until 0; or -errno.
  */
 CKVM_API int ckvm_vcpu_complete_io(struct ckvm_vcpu *vcpu);
 /*
@@ -89,6 +105,13 @@ CKVM_API int ckvm_vcpu_complete_io(struct ckvm_vcpu *vcpu);
  * guest. mask NULL removes it (the thread's mask applies).
  */
 CKVM_API int ckvm_vcpu_set_signal_mask(struct ckvm_vcpu *vcpu, const sigset_t *mask);
+
+/*
+ * Every call below is a vCPU ioctl: the vCPU's thread only (see the top).
+ * On x86_64 with sync regs in use, a register write still pending in the
+ * run page (see ckvm/x86_64.h) is applied before any of them, so they see
+ * it; an error applying it is returned by the call.
+ */
 
 /* KVM_GET/SET_MP_STATE. */
 CKVM_API int ckvm_vcpu_get_mp_state(struct ckvm_vcpu *vcpu, struct kvm_mp_state *mp);
@@ -130,16 +153,22 @@ CKVM_API int ckvm_vcpu_set_guest_debug(struct ckvm_vcpu *vcpu, const struct kvm_
 CKVM_API int64_t ckvm_vcpu_pre_fault_memory(struct ckvm_vcpu *vcpu, uint64_t gpa,
 					    uint64_t size);
 
-/* KVM_GET_STATS_FD on the vCPU: a new fd, FD_CLOEXEC, caller owns. */
+/* KVM_GET_STATS_FD on the vCPU: a new fd, FD_CLOEXEC, caller owns (readable from any thread). */
 CKVM_API int ckvm_vcpu_get_stats_fd(struct ckvm_vcpu *vcpu);
 
 /* ---- coalesced MMIO ring ------------------------------------------------ */
-/* Map the coalesced MMIO ring of this vCPU's VM (idempotent); -ENODEV without the cap. */
+/*
+ * Map the coalesced MMIO ring of this vCPU's VM (idempotent); -ENODEV without the cap.
+ * The ring is one per VM, reached through any of its vCPUs: consume it from
+ * one thread at a time (through whichever vCPU), e.g. the thread that
+ * handles the device, or under the VMM's lock.
+ */
 CKVM_API int ckvm_vcpu_map_coalesced_mmio_ring(struct ckvm_vcpu *vcpu);
 /*
  * Pop one entry (acquire load of the producer index, release store of the
  * consumer index). Returns 1 with *entry filled, 0 when empty, -EIO when the
- * ring is not mapped.
+ * ring is not mapped (or its indices are out of range). Safe while vCPUs
+ * run (KVM is the producer); one consumer at a time per VM (see above).
  */
 CKVM_API int ckvm_vcpu_coalesced_mmio_read(struct ckvm_vcpu *vcpu,
 					   struct kvm_coalesced_mmio *entry);
@@ -154,11 +183,18 @@ struct ckvm_dirty_page {
  * entry is read after an acquire load of its flags and then marked for
  * reset with a release store. Returns the number harvested (0 when none),
  * -ENODEV when the VM has no dirty ring. Call ckvm_vm_reset_dirty_rings()
- * afterwards to re-protect the pages.
+ * afterwards to re-protect the pages. Thread rules: one harvester at a time
+ * per vCPU, any thread, also while the vCPU runs.
  */
 CKVM_API int ckvm_vcpu_dirty_ring_harvest(struct ckvm_vcpu *vcpu,
 					  struct ckvm_dirty_page *out, size_t max);
 
+/*
+ * Generic escape hatch: ioctl on the vCPU fd; result or -errno. ckvm treats
+ * it as reading and changing vCPU state (sync regs: a pending run-page write
+ * is applied first, the run page's copies are not trusted afterwards).
+ * Never use it for KVM_RUN: use ckvm_vcpu_run().
+ */
 CKVM_API int ckvm_vcpu_ioctl(struct ckvm_vcpu *vcpu, unsigned long request, void *arg);
 
 CKVM_END_DECLS

@@ -20,9 +20,10 @@ CKVM_BEGIN_DECLS
 
 /*
  * Adopt a VM fd. kvm supplies the kvm_run mmap size (KVM_GET_VCPU_MMAP_SIZE
- * is a system ioctl). On success the handle owns fd. The fd is not checked
- * to be a VM: calls on a handle around another file fail with the kernel's
- * errno (-ENOTTY for most files, -EBADF for a closed fd).
+ * is a system ioctl). On success the handle owns fd and sets FD_CLOEXEC on
+ * it; on failure the caller keeps it (-EBADF for a negative or closed fd).
+ * The fd is not checked to be a VM: calls on a handle around another file
+ * fail with the kernel's errno (-ENOTTY for most files).
  */
 CKVM_API int ckvm_vm_from_fd(struct ckvm *kvm, int fd, struct ckvm_vm **out);
 /* Close the VM fd. vCPUs and devices created from it stay usable. NULL ok. */

@@ -16,6 +16,10 @@
 CKVM_BEGIN_DECLS
 
 /* ======================= FAM helpers ===================================== */
+/*
+ * Thread rules: a FAM object belongs to one thread at a time (no internal
+ * locking); different objects may be used concurrently.
+ */
 #define CKVM_MAX_CPUID_ENTRIES 4096u
 #define CKVM_MAX_MSR_ENTRIES 65536u
 
@@ -54,6 +58,7 @@ CKVM_API void ckvm_xsave_free(struct kvm_xsave *x);
 CKVM_API size_t ckvm_xsave_size(const struct kvm_xsave *x);
 
 /* ======================= system (x86) ==================================== */
+/* Thread rules: any thread (system ioctls, as in ckvm/system.h). */
 /*
  * KVM_GET_SUPPORTED_CPUID / KVM_GET_EMULATED_CPUID into a new buffer (*out,
  * free with ckvm_cpuid2_free). Starts with 32 entries and doubles on E2BIG
@@ -75,6 +80,7 @@ CKVM_API int ckvm_get_msr_feature_index_list(struct ckvm *kvm, struct kvm_msr_li
 CKVM_API int ckvm_get_msrs(struct ckvm *kvm, struct kvm_msrs *msrs);
 
 /* ======================= VM (x86) ======================================== */
+/* Thread rules: any thread, concurrently (VM ioctls, as in ckvm/vm.h). */
 CKVM_API int ckvm_vm_set_tss_address(struct ckvm_vm *vm, uint64_t addr);
 /* Must be called before the first vCPU is created. */
 CKVM_API int ckvm_vm_set_identity_map_address(struct ckvm_vm *vm, uint64_t addr);
@@ -130,6 +136,13 @@ CKVM_API int ckvm_vm_unregister_enc_memory_region(struct ckvm_vm *vm,
 
 /* ======================= vCPU (x86) ====================================== */
 /*
+ * Thread rules: the vCPU's thread only, like every vCPU call (ckvm/vcpu.h).
+ * With sync regs in use (below), any of these calls first applies a
+ * register write still pending in the run page; calls that may change
+ * registers or events (set_*, NMI, SMI, interrupt, MCE, MP state, nested
+ * state, ONE_REG writes...) make later reads go to KVM until the next exit.
+ */
+/*
  * GET/SET_REGS. With sync regs enabled for KVM_SYNC_X86_REGS (see below)
  * and valid after the last exit, these read and write the run page and
  * issue no ioctl; the write is loaded by KVM on the next entry.
@@ -147,13 +160,23 @@ CKVM_API int ckvm_vcpu_get_fpu(struct ckvm_vcpu *vcpu, struct kvm_fpu *fpu);
 CKVM_API int ckvm_vcpu_set_fpu(struct ckvm_vcpu *vcpu, const struct kvm_fpu *fpu);
 CKVM_API int ckvm_vcpu_get_lapic(struct ckvm_vcpu *vcpu, struct kvm_lapic_state *lapic);
 CKVM_API int ckvm_vcpu_set_lapic(struct ckvm_vcpu *vcpu, const struct kvm_lapic_state *lapic);
-/* KVM_GET/SET_MSRS: the number of MSRs processed (may be < nmsrs: the kernel stops at the first failure). */
+/*
+ * KVM_GET/SET_MSRS: the number of MSRs processed (may be < nmsrs: the kernel
+ * stops at the first failure). nmsrs above CKVM_MAX_MSR_ENTRIES is -E2BIG
+ * before the ioctl; nmsrs must not exceed the buffer's entries.
+ */
 CKVM_API int ckvm_vcpu_get_msrs(struct ckvm_vcpu *vcpu, struct kvm_msrs *msrs);
 CKVM_API int ckvm_vcpu_set_msrs(struct ckvm_vcpu *vcpu, const struct kvm_msrs *msrs);
 /* One MSR: 0 or -errno (-EINVAL when KVM refuses the index). */
 CKVM_API int ckvm_vcpu_get_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t *value);
 CKVM_API int ckvm_vcpu_set_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t value);
-/* KVM_SET_CPUID2 / KVM_GET_CPUID2 (the latter grows *out on E2BIG). */
+/*
+ * KVM_SET_CPUID2 (nent above CKVM_MAX_CPUID_ENTRIES: -E2BIG before the
+ * ioctl) / KVM_GET_CPUID2 into *out: NULL (a buffer is allocated) or a
+ * buffer from ckvm_cpuid2_alloc(), grown on E2BIG (it may move). On failure
+ * a buffer allocated here is freed and *out left NULL; a caller's buffer
+ * stays the caller's, with nent 0.
+ */
 CKVM_API int ckvm_vcpu_set_cpuid2(struct ckvm_vcpu *vcpu, const struct kvm_cpuid2 *cpuid);
 CKVM_API int ckvm_vcpu_get_cpuid2(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out);
 /* KVM_GET/SET_XSAVE (legacy 4 KiB). */
@@ -182,6 +205,12 @@ CKVM_API int ckvm_vcpu_interrupt(struct ckvm_vcpu *vcpu, uint32_t irq);
 CKVM_API int ckvm_vcpu_kvmclock_ctrl(struct ckvm_vcpu *vcpu);
 /* KVM_GET_TSC_KHZ: kHz (> 0) or -errno (the real errno, e.g. -EIO). */
 CKVM_API int ckvm_vcpu_get_tsc_khz(struct ckvm_vcpu *vcpu);
+/*
+ * KVM_SET_TSC_KHZ (khz 0: -EINVAL). A rate other than the host's needs TSC
+ * scaling (KVM_CAP_TSC_CONTROL). Note: when KVM refuses a rate it has
+ * already recorded it, and KVM_GET_TSC_KHZ reports the refused value until
+ * a rate is set successfully (set the previous one again).
+ */
 CKVM_API int ckvm_vcpu_set_tsc_khz(struct ckvm_vcpu *vcpu, uint32_t khz);
 /* KVM_X86_SETUP_MCE / KVM_X86_SET_MCE. */
 CKVM_API int ckvm_vcpu_setup_mce(struct ckvm_vcpu *vcpu, uint64_t mcg_cap);
@@ -216,6 +245,12 @@ CKVM_API int ckvm_vcpu_set_nested_state(struct ckvm_vcpu *vcpu, const struct kvm
  * Sync regs (KVM_CAP_SYNC_REGS): mask of KVM_SYNC_X86_REGS | _SREGS | _EVENTS.
  * valid: KVM copies these out to the run page on every exit.
  * dirty: KVM loads them from the run page on the next entry (cleared by KVM).
+ * Bits outside the three give -EINVAL, bits the kernel's KVM_CAP_SYNC_REGS
+ * lacks -EOPNOTSUPP (KVM_RUN would fail). With a class valid, the get/set
+ * calls above use the run page after each exit and issue no ioctl; a write
+ * there stays pending until the next entry or the next other vCPU call,
+ * which applies it first (so program order holds). Clearing a dirty bit
+ * drops the pending write.
  */
 CKVM_API int ckvm_vcpu_set_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask);
 CKVM_API int ckvm_vcpu_clear_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask);

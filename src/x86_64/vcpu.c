@@ -7,6 +7,12 @@
  * have modified it since). For those classes get/set go through the run
  * page and issue no ioctl; a set marks the class dirty so KVM loads it on
  * the next entry.
+ *
+ * Coherence with every other vCPU ioctl (ckvm__vcpu_sync_prepare): before
+ * it, a pending run-page write is applied with the matching SET ioctl, so
+ * that the ioctl sees it and program order is kept; after an ioctl that may
+ * change state (NMI, SMI, interrupt, MSRs, MP state, nested state, ...) the
+ * run page no longer counts as current until the next exit.
  */
 #include "internal.h"
 
@@ -19,6 +25,44 @@ static bool sync_fast(struct ckvm_vcpu *vcpu, uint64_t cls)
 	return (vcpu->sync_fresh & cls) && (vcpu->run->kvm_valid_regs & cls);
 }
 
+int ckvm__vcpu_sync_flush(struct ckvm_vcpu *vcpu)
+{
+	static const struct {
+		uint64_t cls;
+		unsigned long req;
+		size_t off;
+	} order[] = {
+		/* The order KVM's own sync_regs() applies them on entry. */
+		{ KVM_SYNC_X86_REGS, KVM_SET_REGS, offsetof(struct kvm_sync_regs, regs) },
+		{ KVM_SYNC_X86_SREGS, KVM_SET_SREGS, offsetof(struct kvm_sync_regs, sregs) },
+		{ KVM_SYNC_X86_EVENTS, KVM_SET_VCPU_EVENTS, offsetof(struct kvm_sync_regs, events) },
+	};
+	struct kvm_run *run = vcpu->run;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int r;
+
+		if (!(run->kvm_dirty_regs & order[i].cls))
+			continue;
+		r = ckvm__ioctl(vcpu->fd, order[i].req, (uint8_t *)&run->s.regs + order[i].off);
+		if (r < 0)
+			return r; /* the write stays pending (dirty) */
+		run->kvm_dirty_regs &= ~order[i].cls;
+	}
+	return 0;
+}
+
+/* A vCPU ioctl other than the fast path (see the top of this file). */
+static int vioctl(struct ckvm_vcpu *vcpu, bool writes, unsigned long req, void *arg)
+{
+	int r = ckvm__vcpu_sync_prepare(vcpu, writes);
+
+	if (r < 0)
+		return r;
+	return ckvm__ioctl(vcpu->fd, req, arg);
+}
+
 /* ---- regs / sregs / sregs2 ------------------------------------------------ */
 
 int ckvm_vcpu_get_regs(struct ckvm_vcpu *vcpu, struct kvm_regs *regs)
@@ -29,7 +73,7 @@ int ckvm_vcpu_get_regs(struct ckvm_vcpu *vcpu, struct kvm_regs *regs)
 		memcpy(regs, &vcpu->run->s.regs.regs, sizeof(*regs));
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_GET_REGS, regs);
+	return vioctl(vcpu, false, KVM_GET_REGS, regs);
 }
 
 int ckvm_vcpu_set_regs(struct ckvm_vcpu *vcpu, const struct kvm_regs *regs)
@@ -41,7 +85,7 @@ int ckvm_vcpu_set_regs(struct ckvm_vcpu *vcpu, const struct kvm_regs *regs)
 		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_SET_REGS, (void *)regs);
+	return vioctl(vcpu, true, KVM_SET_REGS, (void *)regs);
 }
 
 int ckvm_vcpu_get_sregs(struct ckvm_vcpu *vcpu, struct kvm_sregs *sregs)
@@ -52,7 +96,7 @@ int ckvm_vcpu_get_sregs(struct ckvm_vcpu *vcpu, struct kvm_sregs *sregs)
 		memcpy(sregs, &vcpu->run->s.regs.sregs, sizeof(*sregs));
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_GET_SREGS, sregs);
+	return vioctl(vcpu, false, KVM_GET_SREGS, sregs);
 }
 
 int ckvm_vcpu_set_sregs(struct ckvm_vcpu *vcpu, const struct kvm_sregs *sregs)
@@ -64,36 +108,23 @@ int ckvm_vcpu_set_sregs(struct ckvm_vcpu *vcpu, const struct kvm_sregs *sregs)
 		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_SET_SREGS, (void *)sregs);
+	return vioctl(vcpu, true, KVM_SET_SREGS, (void *)sregs);
 }
 
 int ckvm_vcpu_get_sregs2(struct ckvm_vcpu *vcpu, struct kvm_sregs2 *sregs2)
 {
 	if (!vcpu || !sregs2)
 		return -EINVAL;
-	/* A dirty run-page sregs copy would be loaded on entry: flush it first. */
-	if (vcpu->run->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
-		int r = ckvm__ioctl(vcpu->fd, KVM_SET_SREGS, &vcpu->run->s.regs.sregs);
-		if (r < 0)
-			return r;
-		vcpu->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
-	}
-	return ckvm__ioctl(vcpu->fd, KVM_GET_SREGS2, sregs2);
+	/* A pending run-page sregs write is applied first (read your writes). */
+	return vioctl(vcpu, false, KVM_GET_SREGS2, sregs2);
 }
 
 int ckvm_vcpu_set_sregs2(struct ckvm_vcpu *vcpu, const struct kvm_sregs2 *sregs2)
 {
-	int r;
-
 	if (!vcpu || !sregs2)
 		return -EINVAL;
-	r = ckvm__ioctl(vcpu->fd, KVM_SET_SREGS2, (void *)sregs2);
-	if (r == 0) {
-		/* The run-page sregs copy is stale now; never load it over this. */
-		vcpu->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_SREGS;
-		vcpu->sync_fresh &= ~(uint64_t)KVM_SYNC_X86_SREGS;
-	}
-	return r;
+	/* A pending run-page write is applied before, never loaded over this. */
+	return vioctl(vcpu, true, KVM_SET_SREGS2, (void *)sregs2);
 }
 
 /* ---- simple get/set pairs ------------------------------------------------- */
@@ -103,13 +134,13 @@ int ckvm_vcpu_set_sregs2(struct ckvm_vcpu *vcpu, const struct kvm_sregs2 *sregs2
 	{                                                                        \
 		if (!vcpu || !p)                                                 \
 			return -EINVAL;                                          \
-		return ckvm__ioctl(vcpu->fd, getreq, p);                         \
+		return vioctl(vcpu, false, getreq, p);                           \
 	}                                                                        \
 	int ckvm_vcpu_set_##name(struct ckvm_vcpu *vcpu, const type *p)          \
 	{                                                                        \
 		if (!vcpu || !p)                                                 \
 			return -EINVAL;                                          \
-		return ckvm__ioctl(vcpu->fd, setreq, (void *)p);                 \
+		return vioctl(vcpu, true, setreq, (void *)p);                    \
 	}
 
 GET_SET(fpu, struct kvm_fpu, KVM_GET_FPU, KVM_SET_FPU)
@@ -125,7 +156,7 @@ int ckvm_vcpu_get_vcpu_events(struct ckvm_vcpu *vcpu, struct kvm_vcpu_events *ev
 		memcpy(ev, &vcpu->run->s.regs.events, sizeof(*ev));
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev);
+	return vioctl(vcpu, false, KVM_GET_VCPU_EVENTS, ev);
 }
 
 int ckvm_vcpu_set_vcpu_events(struct ckvm_vcpu *vcpu, const struct kvm_vcpu_events *ev)
@@ -137,7 +168,7 @@ int ckvm_vcpu_set_vcpu_events(struct ckvm_vcpu *vcpu, const struct kvm_vcpu_even
 		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
 		return 0;
 	}
-	return ckvm__ioctl(vcpu->fd, KVM_SET_VCPU_EVENTS, (void *)ev);
+	return vioctl(vcpu, true, KVM_SET_VCPU_EVENTS, (void *)ev);
 }
 
 /* ---- MSRs ------------------------------------------------------------------ */
@@ -146,14 +177,19 @@ int ckvm_vcpu_get_msrs(struct ckvm_vcpu *vcpu, struct kvm_msrs *msrs)
 {
 	if (!vcpu || !msrs)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_MSRS, msrs);
+	if (msrs->nmsrs > CKVM_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	return vioctl(vcpu, false, KVM_GET_MSRS, msrs);
 }
 
 int ckvm_vcpu_set_msrs(struct ckvm_vcpu *vcpu, const struct kvm_msrs *msrs)
 {
 	if (!vcpu || !msrs)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_MSRS, (void *)msrs);
+	if (msrs->nmsrs > CKVM_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	/* EFER and the APIC base live in sregs too */
+	return vioctl(vcpu, true, KVM_SET_MSRS, (void *)msrs);
 }
 
 union one_msr {
@@ -172,7 +208,7 @@ int ckvm_vcpu_get_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t *value)
 	memset(&u, 0, sizeof(u));
 	u.hdr.nmsrs = 1;
 	u.hdr.entries[0].index = index;
-	r = ckvm__ioctl(vcpu->fd, KVM_GET_MSRS, &u.hdr);
+	r = vioctl(vcpu, false, KVM_GET_MSRS, &u.hdr);
 	if (r < 0)
 		return r;
 	if (r != 1)
@@ -192,7 +228,7 @@ int ckvm_vcpu_set_msr(struct ckvm_vcpu *vcpu, uint32_t index, uint64_t value)
 	u.hdr.nmsrs = 1;
 	u.hdr.entries[0].index = index;
 	u.hdr.entries[0].data = value;
-	r = ckvm__ioctl(vcpu->fd, KVM_SET_MSRS, &u.hdr);
+	r = vioctl(vcpu, true, KVM_SET_MSRS, &u.hdr);
 	if (r < 0)
 		return r;
 	return r == 1 ? 0 : -EINVAL;
@@ -204,37 +240,55 @@ int ckvm_vcpu_set_cpuid2(struct ckvm_vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
 {
 	if (!vcpu || !cpuid)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_CPUID2, (void *)cpuid);
+	if (cpuid->nent > CKVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	return vioctl(vcpu, true, KVM_SET_CPUID2, (void *)cpuid);
 }
 
 int ckvm_vcpu_get_cpuid2(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out)
 {
+	struct kvm_cpuid2 *c;
+	bool ours = false;
 	int r;
 
 	if (!vcpu || !out)
 		return -EINVAL;
-	if (!*out) {
-		r = ckvm_cpuid2_alloc(64, out);
+	c = *out;
+	if (!c) {
+		r = ckvm_cpuid2_alloc(64, &c);
 		if (r < 0)
 			return r;
+		ours = true;
+	} else if (!ckvm_cpuid2_capacity(c)) {
+		return -EINVAL; /* not from ckvm_cpuid2_alloc(), or capacity 0 */
 	}
 	for (;;) {
-		uint32_t cap = ckvm_cpuid2_capacity(*out);
+		uint32_t cap = ckvm_cpuid2_capacity(c);
 
-		(*out)->nent = cap;
-		r = ckvm__ioctl(vcpu->fd, KVM_GET_CPUID2, *out);
+		c->nent = cap;
+		r = vioctl(vcpu, false, KVM_GET_CPUID2, c);
 		if (r != -E2BIG)
-			return r < 0 ? r : 0;
-		(*out)->nent = 0;
+			break;
 		if (cap >= CKVM_MAX_CPUID_ENTRIES)
-			return -E2BIG;
-		cap = cap ? cap * 2 : 64;
-		if (cap > CKVM_MAX_CPUID_ENTRIES)
-			cap = CKVM_MAX_CPUID_ENTRIES;
-		r = ckvm_cpuid2_reserve(out, cap);
+			break; /* r is -E2BIG */
+		cap = cap * 2 > CKVM_MAX_CPUID_ENTRIES ? CKVM_MAX_CPUID_ENTRIES : cap * 2;
+		c->nent = 0;
+		r = ckvm_cpuid2_reserve(&c, cap);
 		if (r < 0)
-			return r;
+			break;
+		if (!ours)
+			*out = c; /* the caller's buffer moved */
 	}
+	if (r < 0) {
+		/* A buffer allocated here is freed; a caller's stays theirs, count 0. */
+		if (ours)
+			ckvm_cpuid2_free(c);
+		else
+			c->nent = 0;
+		return r;
+	}
+	*out = c;
+	return 0;
 }
 
 /* ---- XSAVE ------------------------------------------------------------------ */
@@ -243,7 +297,7 @@ int ckvm_vcpu_get_xsave(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
 {
 	if (!vcpu || !xsave)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_XSAVE, xsave);
+	return vioctl(vcpu, false, KVM_GET_XSAVE, xsave);
 }
 
 int ckvm_vcpu_set_xsave(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
@@ -256,7 +310,7 @@ int ckvm_vcpu_set_xsave(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
 	 */
 	if (vcpu->xsave_size > sizeof(struct kvm_xsave))
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_XSAVE, (void *)xsave);
+	return vioctl(vcpu, true, KVM_SET_XSAVE, (void *)xsave);
 }
 
 int ckvm_vcpu_get_xsave2(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
@@ -265,7 +319,7 @@ int ckvm_vcpu_get_xsave2(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
 		return -EINVAL;
 	if (ckvm_xsave_size(xsave) < vcpu->xsave_size)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_XSAVE2, xsave);
+	return vioctl(vcpu, false, KVM_GET_XSAVE2, xsave);
 }
 
 int ckvm_vcpu_set_xsave2(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
@@ -274,7 +328,7 @@ int ckvm_vcpu_set_xsave2(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave)
 		return -EINVAL;
 	if (ckvm_xsave_size(xsave) < vcpu->xsave_size)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_XSAVE, (void *)xsave);
+	return vioctl(vcpu, true, KVM_SET_XSAVE, (void *)xsave);
 }
 
 /* ---- misc ------------------------------------------------------------------- */
@@ -283,21 +337,21 @@ int ckvm_vcpu_translate_gva(struct ckvm_vcpu *vcpu, struct kvm_translation *tr)
 {
 	if (!vcpu || !tr)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_TRANSLATE, tr);
+	return vioctl(vcpu, false, KVM_TRANSLATE, tr);
 }
 
 int ckvm_vcpu_nmi(struct ckvm_vcpu *vcpu)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_NMI, NULL);
+	return vioctl(vcpu, true, KVM_NMI, NULL);
 }
 
 int ckvm_vcpu_smi(struct ckvm_vcpu *vcpu)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SMI, NULL);
+	return vioctl(vcpu, true, KVM_SMI, NULL);
 }
 
 int ckvm_vcpu_interrupt(struct ckvm_vcpu *vcpu, uint32_t irq)
@@ -306,27 +360,32 @@ int ckvm_vcpu_interrupt(struct ckvm_vcpu *vcpu, uint32_t irq)
 
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_INTERRUPT, &i);
+	return vioctl(vcpu, true, KVM_INTERRUPT, &i);
 }
 
 int ckvm_vcpu_kvmclock_ctrl(struct ckvm_vcpu *vcpu)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, NULL);
+	return vioctl(vcpu, true, KVM_KVMCLOCK_CTRL, NULL);
 }
 
 int ckvm_vcpu_get_tsc_khz(struct ckvm_vcpu *vcpu)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_GET_TSC_KHZ, NULL);
+	return vioctl(vcpu, false, KVM_GET_TSC_KHZ, NULL);
 }
 
 int ckvm_vcpu_set_tsc_khz(struct ckvm_vcpu *vcpu, uint32_t khz)
 {
+	int r;
+
 	if (!vcpu || khz == 0)
 		return -EINVAL;
+	r = ckvm__vcpu_sync_prepare(vcpu, true);
+	if (r < 0)
+		return r;
 	return ckvm__ioctl_val(vcpu->fd, KVM_SET_TSC_KHZ, khz);
 }
 
@@ -334,14 +393,14 @@ int ckvm_vcpu_setup_mce(struct ckvm_vcpu *vcpu, uint64_t mcg_cap)
 {
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &mcg_cap);
+	return vioctl(vcpu, true, KVM_X86_SETUP_MCE, &mcg_cap);
 }
 
 int ckvm_vcpu_set_mce(struct ckvm_vcpu *vcpu, const struct kvm_x86_mce *mce)
 {
 	if (!vcpu || !mce)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_X86_SET_MCE, (void *)mce);
+	return vioctl(vcpu, true, KVM_X86_SET_MCE, (void *)mce);
 }
 
 int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled)
@@ -352,7 +411,7 @@ int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled)
 		return -EINVAL;
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.enabled = enabled ? 1 : 0;
-	return ckvm__ioctl(vcpu->fd, KVM_TPR_ACCESS_REPORTING, &ctl);
+	return vioctl(vcpu, true, KVM_TPR_ACCESS_REPORTING, &ctl);
 }
 
 int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr)
@@ -361,7 +420,7 @@ int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr)
 
 	if (!vcpu)
 		return -EINVAL;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va);
+	return vioctl(vcpu, true, KVM_SET_VAPIC_ADDR, &va);
 }
 
 /* ---- nested state ----------------------------------------------------------- */
@@ -376,7 +435,7 @@ int ckvm_vcpu_get_nested_state(struct ckvm_vcpu *vcpu, struct kvm_nested_state *
 		return -ENOTSUP;
 	memset(st, 0, sizeof(*st));
 	st->size = (uint32_t)size;
-	r = ckvm__ioctl(vcpu->fd, KVM_GET_NESTED_STATE, st);
+	r = vioctl(vcpu, false, KVM_GET_NESTED_STATE, st);
 	if (r < 0)
 		return r;
 	if (st->size > size)
@@ -390,7 +449,7 @@ int ckvm_vcpu_set_nested_state(struct ckvm_vcpu *vcpu, const struct kvm_nested_s
 		return -EINVAL;
 	if (!vcpu->nested_state_max)
 		return -ENOTSUP;
-	return ckvm__ioctl(vcpu->fd, KVM_SET_NESTED_STATE, (void *)st);
+	return vioctl(vcpu, true, KVM_SET_NESTED_STATE, (void *)st);
 }
 
 /* ---- sync regs ---------------------------------------------------------------- */
@@ -399,6 +458,8 @@ int ckvm_vcpu_set_sync_valid_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
 {
 	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
 		return -EINVAL;
+	if (mask & ~vcpu->sync_regs_cap)
+		return -EOPNOTSUPP; /* KVM_RUN would fail with -EINVAL */
 	vcpu->run->kvm_valid_regs |= mask;
 	return 0;
 }
@@ -417,6 +478,8 @@ int ckvm_vcpu_set_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
 {
 	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
 		return -EINVAL;
+	if (mask & ~vcpu->sync_regs_cap)
+		return -EOPNOTSUPP;
 	vcpu->run->kvm_dirty_regs |= mask;
 	return 0;
 }
@@ -425,7 +488,9 @@ int ckvm_vcpu_clear_sync_dirty_reg(struct ckvm_vcpu *vcpu, uint64_t mask)
 {
 	if (!vcpu || (mask & ~(uint64_t)SYNC_ALL))
 		return -EINVAL;
+	/* A cancelled write leaves the run page unlike KVM's state: no longer current. */
 	vcpu->run->kvm_dirty_regs &= ~mask;
+	vcpu->sync_fresh &= ~mask;
 	return 0;
 }
 

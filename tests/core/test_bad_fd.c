@@ -22,6 +22,18 @@ static int closed_fd(void)
 	return fd;
 }
 
+/*
+ * A copy of `of` at a free fd number, to be adopted and then closed behind
+ * the handle's back (adopting a closed fd is refused with -EBADF).
+ */
+static int doomed_copy(int of)
+{
+	int fd = closed_fd();
+
+	assert_int_equal(dup2(of, fd), fd);
+	return fd;
+}
+
 #define BAD(expr) t_assert_err((expr), EBADF)
 
 static void test_system_bad_fd(void **state)
@@ -36,8 +48,9 @@ static void test_system_bad_fd(void **state)
 	(void)state;
 	BAD(ckvm_from_fd(fd, &kvm));
 	/* a valid handle whose fd is then closed behind its back */
-	assert_int_equal(dup2(ckvm_fd(good), fd), fd);
+	assert_int_equal(dup2(ckvm_fd(good), fd), fd); /* dup2: no FD_CLOEXEC */
 	t_assert_ok(ckvm_from_fd(fd, &kvm));
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC); /* set by the adoption */
 	close(fd);
 	BAD(ckvm_get_api_version(kvm));
 	BAD(ckvm_check_extension(kvm, KVM_CAP_IRQCHIP));
@@ -164,8 +177,14 @@ static void test_vm_bad_fd(void **state)
 	int fd = closed_fd();
 
 	(void)state;
+	/* adopting a closed fd is refused, the caller's pointer untouched */
+	t_assert_err(ckvm_vm_from_fd(kvm, fd, &vm), EBADF);
+	assert_null(vm);
+	/* a handle whose fd is closed behind its back */
+	fd = doomed_copy(ckvm_fd(kvm));
 	t_assert_ok(ckvm_vm_from_fd(kvm, fd, &vm));
 	assert_int_equal(ckvm_vm_fd(vm), fd);
+	close(fd);
 	vm_sweep(vm, EBADF);
 	ckvm_vm_close(vm);
 	ckvm_close(kvm);
@@ -175,10 +194,11 @@ static void test_vm_not_kvm(void **state)
 {
 	struct ckvm *kvm = t_require_kvm();
 	struct ckvm_vm *vm = NULL;
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int fd = open("/dev/null", O_RDWR); /* no FD_CLOEXEC: adoption sets it */
 
 	(void)state;
 	t_assert_ok(ckvm_vm_from_fd(kvm, fd, &vm));
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	vm_sweep(vm, ENOTTY);
 	ckvm_vm_close(vm);
 	assert_true(fcntl(fd, F_GETFD) < 0); /* the handle owned and closed it */
@@ -194,7 +214,17 @@ static void test_device_bad_fd(void **state)
 
 	(void)state;
 	memset(&attr, 0, sizeof(attr));
+	BAD(ckvm_device_from_fd(fd, &dev));
+	assert_null(dev);
+	{
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		assert_true(null >= 0);
+		fd = doomed_copy(null);
+		close(null);
+	}
 	t_assert_ok(ckvm_device_from_fd(fd, &dev));
+	close(fd);
 	BAD(ckvm_device_set_attr(dev, &attr));
 	BAD(ckvm_device_get_attr(dev, &attr));
 	BAD(ckvm_device_has_attr(dev, &attr));
@@ -202,8 +232,9 @@ static void test_device_bad_fd(void **state)
 	BAD(ckvm_device_get_attr_val(dev, 1, 1, &v));
 	BAD(ckvm_device_ioctl(dev, KVM_HAS_DEVICE_ATTR, &attr));
 	ckvm_device_close(dev);
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fd = open("/dev/null", O_RDWR); /* no FD_CLOEXEC: adoption sets it */
 	t_assert_ok(ckvm_device_from_fd(fd, &dev));
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	t_assert_err(ckvm_device_has_attr(dev, &attr), ENOTTY);
 	t_assert_err(ckvm_device_set_attr_val(dev, 1, 1, &v), ENOTTY);
 	ckvm_device_close(dev);

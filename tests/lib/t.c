@@ -90,3 +90,24 @@ void t_watchdog(unsigned seconds)
 	watchdog_seconds = seconds;
 	alarm(seconds);
 }
+
+int t_main(int argc, char **argv, const struct CMUnitTest *tests, size_t ntests,
+	   const struct CMUnitTest *alone, size_t nalone)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+	size_t i;
+
+	if (!name) {
+		if (getenv("T_FILTER"))
+			cmocka_set_test_filter(getenv("T_FILTER"));
+		return _cmocka_run_group_tests(argv[0], tests, ntests, NULL, NULL);
+	}
+	for (i = 0; i < nalone; i++)
+		if (strcmp(alone[i].name, name) == 0)
+			return _cmocka_run_group_tests(name, &alone[i], 1, NULL, NULL);
+	for (i = 0; i < ntests; i++)
+		if (strcmp(tests[i].name, name) == 0)
+			return _cmocka_run_group_tests(name, &tests[i], 1, NULL, NULL);
+	fprintf(stderr, "FAIL: %s: no test case named %s\n", argv[0], name);
+	return 1;
+}

@@ -35,6 +35,18 @@ void t_skip(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2))
 /* Arm (or with 0 disarm) an alarm that kills the test with a message after `seconds`. */
 void t_watchdog(unsigned seconds);
 
+/*
+ * main() of a test program whose cases may skip. `tests` always run as one
+ * cmocka group (none of them may skip). Each case of `alone` may skip (it
+ * needs a capability or a device this host may lack): it runs only when
+ * argv[1] names it, as its own meson test, so a skip shows as a skip.
+ * argv[1] may also name a case of `tests` (to run it alone). An unknown
+ * name fails. T_FILTER in the environment filters the group.
+ */
+int t_main(int argc, char **argv, const struct CMUnitTest *tests, size_t ntests,
+	   const struct CMUnitTest *alone, size_t nalone);
+#define T_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* cmocka helpers: assert a ckvm return value, printing the errno name. */
 #define t_assert_ok(expr) do { \
 	long t__r = (long)(expr); \

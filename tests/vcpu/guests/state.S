@@ -40,3 +40,49 @@ GUEST_BEGIN(guest_regs)
 	UCALL_M_REPORT_RAX
 	UCALL_M_DONE
 GUEST_END(guest_regs)
+
+/*
+ * 64-bit CPL0: REP INSB of 1500 bytes from port 0x52 to T_DATA_GPA (KVM
+ * moves at most 1024 bytes per exit).
+ */
+GUEST_BEGIN(guest_complete_io_str)
+	.code64
+	cld
+	mov $T_DATA_GPA, %edi
+	mov $1500, %ecx
+	mov $0x52, %dx
+	.globl guest_complete_io_str_insn
+guest_complete_io_str_insn:
+	rep insb
+	.globl guest_complete_io_str_after
+guest_complete_io_str_after:
+	UCALL_M_DONE
+GUEST_END(guest_complete_io_str)
+
+/* 64-bit CPL0: forever report RBX, then CR2 (the host changes them in between). */
+GUEST_BEGIN(guest_regs_loop)
+	.code64
+1:
+	mov %rbx, %rax
+	UCALL_M_REPORT_RAX
+	mov %cr2, %rax
+	UCALL_M_REPORT_RAX
+	jmp 1b
+GUEST_END(guest_regs_loop)
+
+/*
+ * 64-bit CPL0: 8-byte MMIO accesses that cross a page boundary, which KVM
+ * splits into two exits of 4 bytes: a write, then a read.
+ */
+GUEST_BEGIN(guest_complete_io_split)
+	.code64
+	movabs $0x1122334455667788, %rax
+	movabs %rax, 0xd0000ffc
+	.globl guest_complete_io_split_read
+guest_complete_io_split_read:
+	movabs 0xd0001ffc, %rax
+	.globl guest_complete_io_split_after
+guest_complete_io_split_after:
+	UCALL_M_REPORT_RAX
+	UCALL_M_DONE
+GUEST_END(guest_complete_io_split)
