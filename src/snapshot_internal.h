@@ -35,7 +35,10 @@
  * longer ones truncated (ckvm_snapshot_record_copy), as kvm-bindings does.
  *
  * Helpers for arm64/riscv64 (generic ONE_REG loop, c-anchors 8.8):
- * ckvm__snap_one_regs_{save,check,apply} over the ONE_REGS record.
+ * ckvm__snap_one_regs_{save,check,apply} over the ONE_REGS record, and
+ * on top of them the ONE_REG-state module (snapshot_onereg.c, declared at
+ * the end of this file): the vCPU save/decode/fit/apply steps and the
+ * irqchip attribute-list record both architectures share.
  */
 #ifndef CKVM_SNAPSHOT_INTERNAL_H
 #define CKVM_SNAPSHOT_INTERNAL_H
@@ -119,6 +122,132 @@ int ckvm__snap_one_regs_apply(struct ckvm_vcpu *vcpu, const struct ckvm_snapshot
 int ckvm__snap_one_regs_each(const struct ckvm_snapshot_record *rec,
 			     int (*fn)(void *opaque, uint64_t id, const void *val, size_t size),
 			     void *opaque);
+
+/* ---- ONE_REG-state module (snapshot_onereg.c), for arm64 and riscv64 ---- */
+/*
+ * On these architectures a vCPU's state is KVM_GET_REG_LIST followed by
+ * KVM_GET_ONE_REG for each id, plus the MP state, and the irqchip's state
+ * is a list of device attributes. The steps below are that generic part;
+ * src/<arch>/snapshot.c keeps what differs (extra records, ids that travel
+ * elsewhere or are read-only, valid MP states, the irqchip configuration
+ * record, its register candidates and accessors) and the restore order.
+ */
+typedef int (*ckvm__snap_reg_fn)(void *opaque, uint64_t id, const void *val, size_t size);
+
+/* What an architecture's vCPU record set adds to MP_STATE + ONE_REGS. */
+struct ckvm__snap_onereg_ops {
+	bool (*mp_state_ok)(uint32_t mp_state);
+	/* Checks each saved ONE_REGS id at decode (NULL: the format checks only). */
+	ckvm__snap_reg_fn id_check;
+	/*
+	 * Decodes a record other than MP_STATE/ONE_REGS into the arch's own
+	 * decode state (NULL: none): 1 taken, 0 unknown (skipped unless
+	 * REQUIRED), or -errno.
+	 */
+	int (*record)(void *arch, const struct ckvm_snapshot_record *rec);
+	/* Ids compared with the target's value at restore, never written (NULL: none). */
+	bool (*read_only)(uint64_t id);
+};
+
+/* The common records of a decoded vCPU blob (pointers into the blob). */
+struct ckvm__snap_onereg_vcpu {
+	struct ckvm_snapshot_record one_regs;
+	struct kvm_mp_state mp_state;
+	bool have_one_regs, have_mp;
+};
+
+/*
+ * Save: complete pending I/O (unless CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO), read
+ * the MP state, then append an MP_STATE record and a ONE_REGS record of the
+ * KVM_GET_REG_LIST ids in the kernel's order. filter (NULL: keep all) is
+ * called for each id before anything is written: 1 keeps it in ONE_REGS, 0
+ * leaves it out (the filter may read such a register itself for a record of
+ * its own), -errno fails the save.
+ */
+int ckvm__snap_onereg_save(struct ckvm_vcpu *vcpu, uint32_t flags,
+			   int (*filter)(void *opaque, uint64_t id), void *opaque,
+			   struct ckvm_snapshot_writer *w);
+/*
+ * Decode and check every record of a vCPU blob: MP_STATE and ONE_REGS into
+ * v (duplicates and bad MP states are -EBADMSG), others through ops->record
+ * with arch. Returns 0 or a negative errno; without side effects.
+ */
+int ckvm__snap_onereg_decode(const void *blob, size_t len, const struct ckvm__snap_onereg_ops *ops,
+			     struct ckvm__snap_onereg_vcpu *v, void *arch);
+/*
+ * The fit with the target, without writing: read its KVM_GET_REG_LIST
+ * (sorted, returned in *list for further checks, to be freed with
+ * ckvm_reg_list_free even on error), every saved id must be listed
+ * (-EOPNOTSUPP) and every read-only one must equal the target's value.
+ */
+int ckvm__snap_onereg_fit(struct ckvm_vcpu *vcpu, const struct ckvm__snap_onereg_ops *ops,
+			  const struct ckvm__snap_onereg_vcpu *v, struct kvm_reg_list **list);
+/* Whether a list sorted by ckvm__snap_onereg_fit holds id. */
+bool ckvm__snap_onereg_listed(const struct kvm_reg_list *list, uint64_t id);
+/* KVM_SET_ONE_REG each saved register but the read-only ones, in the saved order. */
+int ckvm__snap_onereg_apply(struct ckvm_vcpu *vcpu, const struct ckvm__snap_onereg_ops *ops,
+			    const struct ckvm__snap_onereg_vcpu *v);
+
+/*
+ * Irqchip state in a VM blob: a configuration record (the arch's layout)
+ * and an attribute-list record: u64 count, then count entries of
+ * CKVM__SNAP_ATTR_ENTRY bytes {u32 group, u32 size, u64 attr, u64 value},
+ * applied in the saved order.
+ */
+#define CKVM__SNAP_ATTR_ENTRY 24u
+#define CKVM__SNAP_MAX_ATTRS 262144u
+
+struct ckvm__snap_dev_ops {
+	uint16_t cfg_type, attrs_type;  /* record types */
+	/* Decode and check a configuration payload into cfg: 0 or -EBADMSG. */
+	int (*cfg_decode)(const struct ckvm_snapshot_record *rec, void *cfg);
+	/* Check one saved entry against the decoded configuration: 0 or -EBADMSG. */
+	int (*entry_check)(const void *cfg, uint32_t group, uint32_t size, uint64_t attr,
+			   uint64_t value);
+	/* KVM_HAS_DEVICE_ATTR answers that mean "no such register here". */
+	bool (*absent)(int err);
+	int (*get)(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		   uint64_t *value);
+	int (*set)(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		   uint64_t value);
+};
+
+/* Candidate registers, in restore order (a sticky error like the writer's). */
+struct ckvm__snap_attr_list {
+	uint32_t *group;
+	uint32_t *size;
+	uint64_t *attr;
+	size_t n, cap;
+	int error;
+};
+void ckvm__snap_attr_list_add(struct ckvm__snap_attr_list *l, uint32_t group, uint64_t attr,
+			      uint32_t size);
+void ckvm__snap_attr_list_free(struct ckvm__snap_attr_list *l);
+
+/* The decoded irqchip records of a VM blob (cfg decoded into the caller's struct). */
+struct ckvm__snap_dev_recs {
+	struct ckvm_snapshot_record attrs;
+	bool have_cfg, have_attrs;
+};
+
+/*
+ * Decode and check every record of a VM blob: the configuration through
+ * ops->cfg_decode into cfg, the attribute list (which needs the
+ * configuration) through ops->entry_check; duplicates are -EBADMSG, other
+ * records are skipped unless REQUIRED. 0 or a negative errno.
+ */
+int ckvm__snap_dev_decode(const void *blob, size_t len, const struct ckvm__snap_dev_ops *ops,
+			  struct ckvm__snap_dev_recs *v, void *cfg);
+/*
+ * Keep the candidates of l that dev implements (KVM_HAS_DEVICE_ATTR, see
+ * ops->absent), read them with ops->get and append the attribute-list
+ * record. Frees l; 0 or -errno.
+ */
+int ckvm__snap_dev_save_attrs(struct ckvm_snapshot_writer *w, const struct ckvm__snap_dev_ops *ops,
+			      struct ckvm_device *dev, struct ckvm__snap_attr_list *l);
+/* Write a decoded attribute list with ops->set, in the saved order. */
+int ckvm__snap_dev_restore_attrs(const struct ckvm__snap_dev_ops *ops, struct ckvm_device *dev,
+				 const struct ckvm__snap_dev_recs *v);
 
 /* ---- arch hooks (src/<arch>/snapshot.c) ---- */
 int ckvm__snap_arch_ctx_init(struct ckvm_snapshot_ctx *ctx, struct ckvm *kvm);

@@ -28,6 +28,9 @@
  * PENDBASER, CTLR, SGI/PPI group, config, priority, pending, enable,
  * active), then SPI group, config, routing, priority, pending, enable,
  * active, the line levels, and last the CPU interface registers.
+ * The generic ONE_REG and attribute-list steps are src/snapshot_onereg.c;
+ * this file keeps the arm64 parts: the SVE vector lengths and vCPU events,
+ * the vGIC configuration record, its register list and accessors.
  */
 #include "snapshot_internal.h"
 
@@ -36,8 +39,6 @@
 
 #define SVE_VLS_BYTES 64u
 #define MAX_VCPUS 4096u
-#define ATTR_ENTRY 24u     /* u32 group, u32 size, u64 attr, u64 value */
-#define MAX_ATTRS 262144u
 #define VGIC_HDR 32u
 
 struct arm64_ctx {
@@ -139,10 +140,9 @@ static int events_check(const struct kvm_vcpu_events *ev)
 }
 
 struct vcpu_recs {
-	struct ckvm_snapshot_record one_regs, vls, events, mp;
-	bool have_one_regs, have_vls, have_events, have_mp;
+	struct ckvm__snap_onereg_vcpu c; /* MP_STATE, ONE_REGS */
+	bool have_vls, have_events;
 	struct kvm_vcpu_events ev;
-	struct kvm_mp_state mp_state;
 	uint8_t vls_val[SVE_VLS_BYTES];
 };
 
@@ -155,121 +155,76 @@ static int not_vls(void *opaque, uint64_t id, const void *val, size_t size)
 	return id == KVM_REG_ARM64_SVE_VLS ? -EBADMSG : 0;
 }
 
-static int vcpu_decode(const void *blob, size_t len, struct vcpu_recs *v)
+static int vcpu_record(void *arch, const struct ckvm_snapshot_record *rec)
 {
-	struct ckvm_snapshot_record rec;
-	size_t cursor = 0;
-	int64_t n;
+	struct vcpu_recs *v = arch;
 	int r;
 
-	memset(v, 0, sizeof(*v));
-	while ((r = ckvm_snapshot_next(blob, len, &cursor, &rec)) > 0) {
-		switch (rec.type) {
-		case CKVM_SNAPSHOT_REC_ONE_REGS:
-			if (v->have_one_regs)
-				return -EBADMSG;
-			n = ckvm__snap_one_regs_check(&rec);
-			if (n < 0)
-				return (int)n;
-			r = ckvm__snap_one_regs_each(&rec, not_vls, NULL);
-			if (r < 0)
-				return r;
-			v->one_regs = rec;
-			v->have_one_regs = true;
-			break;
-		case CKVM_SNAPSHOT_REC_ARM64_SVE_VLS:
-			if (v->have_vls)
-				return -EBADMSG;
-			ckvm_snapshot_record_copy(&rec, v->vls_val, sizeof(v->vls_val));
-			v->have_vls = true;
-			break;
-		case CKVM_SNAPSHOT_REC_ARM64_EVENTS:
-			if (v->have_events)
-				return -EBADMSG;
-			ckvm_snapshot_record_copy(&rec, &v->ev, sizeof(v->ev));
-			r = events_check(&v->ev);
-			if (r < 0)
-				return r;
-			v->have_events = true;
-			break;
-		case CKVM_SNAPSHOT_REC_MP_STATE:
-			if (v->have_mp)
-				return -EBADMSG;
-			ckvm_snapshot_record_copy(&rec, &v->mp_state, sizeof(v->mp_state));
-			if (!mp_state_ok(v->mp_state.mp_state))
-				return -EBADMSG;
-			v->have_mp = true;
-			break;
-		default:
-			r = ckvm__snap_skip_unknown(&rec);
-			if (r < 0)
-				return r;
-		}
+	switch (rec->type) {
+	case CKVM_SNAPSHOT_REC_ARM64_SVE_VLS:
+		if (v->have_vls)
+			return -EBADMSG;
+		ckvm_snapshot_record_copy(rec, v->vls_val, sizeof(v->vls_val));
+		v->have_vls = true;
+		return 1;
+	case CKVM_SNAPSHOT_REC_ARM64_EVENTS:
+		if (v->have_events)
+			return -EBADMSG;
+		ckvm_snapshot_record_copy(rec, &v->ev, sizeof(v->ev));
+		r = events_check(&v->ev);
+		if (r < 0)
+			return r;
+		v->have_events = true;
+		return 1;
+	default:
+		return 0;
 	}
-	return r;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+static const struct ckvm__snap_onereg_ops vcpu_ops = {
+	.mp_state_ok = mp_state_ok,
+	.id_check = not_vls,
+	.record = vcpu_record,
+};
 
-	return x < y ? -1 : x > y;
+static int vcpu_decode(const void *blob, size_t len, struct vcpu_recs *v)
+{
+	memset(v, 0, sizeof(*v));
+	return ckvm__snap_onereg_decode(blob, len, &vcpu_ops, &v->c, v);
 }
 
-/* Every saved id must be one the target lists (bsearch over its sorted list). */
-static int in_list(void *opaque, uint64_t id, const void *val, size_t size)
-{
-	const struct kvm_reg_list *l = opaque;
+struct vls_save {
+	struct ckvm_vcpu *vcpu;
+	bool have;
+	uint8_t val[SVE_VLS_BYTES];
+};
 
-	(void)val;
-	(void)size;
-	return bsearch(&id, l->reg, l->n, sizeof(l->reg[0]), cmp_u64) ? 0 : -EOPNOTSUPP;
+/* Everything but the vector lengths goes to ONE_REGS; those are read for their own record. */
+static int save_filter(void *opaque, uint64_t id)
+{
+	struct vls_save *s = opaque;
+	int r;
+
+	if (id != KVM_REG_ARM64_SVE_VLS)
+		return 1;
+	r = ckvm_vcpu_get_one_reg(s->vcpu, KVM_REG_ARM64_SVE_VLS, s->val, sizeof(s->val));
+	if (r < 0)
+		return r;
+	s->have = true;
+	return 0;
 }
 
 int ckvm__snap_arch_save_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 			      uint32_t flags, struct ckvm_snapshot_writer *w)
 {
 	struct arm64_ctx *a = actx(ctx);
-	struct kvm_reg_list *list = NULL;
-	struct kvm_mp_state mp;
-	uint8_t vls[SVE_VLS_BYTES];
-	bool have_vls = false;
-	uint64_t *ids = NULL;
-	uint64_t i, n = 0;
+	struct vls_save vls = { .vcpu = vcpu };
 	int r;
 
-	if (!(flags & CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO)) {
-		r = ckvm_vcpu_complete_io(vcpu);
-		if (r < 0)
-			return r;
-	}
-	r = ckvm_vcpu_get_mp_state(vcpu, &mp);
-	if (r < 0)
-		return r;
-	r = ckvm_vcpu_get_reg_list(vcpu, &list);
-	if (r < 0)
-		goto out;
-	ids = calloc(list->n ? list->n : 1, sizeof(*ids));
-	if (!ids) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < list->n; i++) {
-		if (list->reg[i] == KVM_REG_ARM64_SVE_VLS)
-			have_vls = true;
-		else
-			ids[n++] = list->reg[i];
-	}
-	if (have_vls) {
-		r = ckvm_vcpu_get_one_reg(vcpu, KVM_REG_ARM64_SVE_VLS, vls, sizeof(vls));
-		if (r < 0)
-			goto out;
-	}
-	r = ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_MP_STATE, 0, &mp, sizeof(mp));
-	if (r == 0)
-		r = ckvm__snap_one_regs_save(vcpu, ids, (size_t)n, w);
-	if (r == 0 && have_vls)
-		r = ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ARM64_SVE_VLS, 0, vls, sizeof(vls));
+	r = ckvm__snap_onereg_save(vcpu, flags, save_filter, &vls, w);
+	if (r == 0 && vls.have)
+		r = ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ARM64_SVE_VLS, 0, vls.val,
+					     sizeof(vls.val));
 	if (r == 0 && a->events) {
 		struct kvm_vcpu_events ev;
 
@@ -278,9 +233,6 @@ int ckvm__snap_arch_save_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *v
 			r = ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ARM64_EVENTS, 0, &ev,
 						     sizeof(ev));
 	}
-out:
-	free(ids);
-	ckvm_reg_list_free(list);
 	return r < 0 ? r : 0;
 }
 
@@ -299,20 +251,13 @@ int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu
 	/* ---- the fit with the target, still without writing anything ---- */
 	if (v.have_events && !a->events)
 		return -EOPNOTSUPP;
-	r = ckvm_vcpu_get_reg_list(vcpu, &list);
+	r = ckvm__snap_onereg_fit(vcpu, &vcpu_ops, &v.c, &list);
 	if (r < 0)
 		goto out;
-	qsort(list->reg, list->n, sizeof(list->reg[0]), cmp_u64);
-	if (v.have_one_regs) {
-		r = ckvm__snap_one_regs_each(&v.one_regs, in_list, list);
-		if (r < 0)
-			goto out;
-	}
 	if (v.have_vls) {
 		uint8_t cur[SVE_VLS_BYTES];
 
-		if (!bsearch(&(uint64_t){ KVM_REG_ARM64_SVE_VLS }, list->reg, list->n,
-			     sizeof(list->reg[0]), cmp_u64)) {
+		if (!ckvm__snap_onereg_listed(list, KVM_REG_ARM64_SVE_VLS)) {
 			r = -EOPNOTSUPP; /* the target has no SVE */
 			goto out;
 		}
@@ -325,69 +270,23 @@ int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu
 		}
 	}
 	/* ---- apply ---- */
-	if (v.have_one_regs) {
-		r = ckvm__snap_one_regs_apply(vcpu, &v.one_regs);
-		if (r < 0)
-			goto out;
-	}
+	r = ckvm__snap_onereg_apply(vcpu, &vcpu_ops, &v.c);
+	if (r < 0)
+		goto out;
 	if (v.have_events) {
 		r = ckvm_vcpu_set_vcpu_events(vcpu, &v.ev);
 		if (r < 0)
 			goto out;
 	}
-	if (v.have_mp)
-		r = ckvm_vcpu_set_mp_state(vcpu, &v.mp_state);
+	if (v.c.have_mp)
+		r = ckvm_vcpu_set_mp_state(vcpu, &v.c.mp_state);
 out:
 	ckvm_reg_list_free(list);
 	return r < 0 ? r : 0;
 }
 
 /* ======================= VM: the vGIC ===================================== */
-struct attr_list {
-	uint32_t *group;
-	uint32_t *size;
-	uint64_t *attr;
-	size_t n, cap;
-	int error;
-};
-
-static void al_add(struct attr_list *l, uint32_t group, uint64_t attr, uint32_t size)
-{
-	if (l->error)
-		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		uint32_t *g = realloc(l->group, cap * sizeof(*g));
-		uint32_t *s = g ? realloc(l->size, cap * sizeof(*s)) : NULL;
-		uint64_t *a = s ? realloc(l->attr, cap * sizeof(*a)) : NULL;
-
-		if (g)
-			l->group = g;
-		if (s)
-			l->size = s;
-		if (!a || cap > MAX_ATTRS) {
-			if (a)
-				l->attr = a;
-			l->error = -ENOMEM;
-			return;
-		}
-		l->attr = a;
-		l->cap = cap;
-	}
-	l->group[l->n] = group;
-	l->size[l->n] = size;
-	l->attr[l->n] = attr;
-	l->n++;
-}
-
-static void al_free(struct attr_list *l)
-{
-	free(l->group);
-	free(l->size);
-	free(l->attr);
-	memset(l, 0, sizeof(*l));
-}
-
+#define al_add ckvm__snap_attr_list_add
 #define DIST KVM_DEV_ARM_VGIC_GRP_DIST_REGS
 #define REDIST KVM_DEV_ARM_VGIC_GRP_REDIST_REGS
 #define SYSREG KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS
@@ -396,7 +295,7 @@ static void al_free(struct attr_list *l)
 #define SGI_FRAME 0x10000u
 
 /* Every register a GICv3 of nr_irqs interrupts with these vCPUs may have, in restore order. */
-static void v3_candidates(struct attr_list *l, uint32_t nr_irqs, const uint64_t *mpidr,
+static void v3_candidates(struct ckvm__snap_attr_list *l, uint32_t nr_irqs, const uint64_t *mpidr,
 			  uint32_t nr_vcpus)
 {
 	static const uint8_t sysregs[][5] = {
@@ -462,7 +361,7 @@ static void v3_candidates(struct attr_list *l, uint32_t nr_irqs, const uint64_t 
 }
 
 /* The same for a GICv2: banked registers per vCPU (cpuid), SPIs with cpuid 0. */
-static void v2_candidates(struct attr_list *l, uint32_t nr_irqs, uint32_t nr_vcpus)
+static void v2_candidates(struct ckvm__snap_attr_list *l, uint32_t nr_irqs, uint32_t nr_vcpus)
 {
 	uint32_t chunks = nr_irqs / 32, c, i, k;
 
@@ -511,37 +410,16 @@ static bool vgic_group_ok(uint32_t type, uint32_t group, uint32_t size)
 	return (group == DIST || group == CPUIF) && size == 4;
 }
 
-/* Check an ARM64_VGIC_ATTRS payload against a vGIC type: number of entries or -EBADMSG. */
-static int64_t attrs_check(const struct ckvm_snapshot_record *rec, uint32_t type)
-{
-	const uint8_t *p = rec->data;
-	uint64_t n, i;
-
-	if (rec->len < 8)
-		return -EBADMSG;
-	n = ckvm__get64(p);
-	if (n > MAX_ATTRS || rec->len != 8 + n * ATTR_ENTRY)
-		return -EBADMSG;
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = p + 8 + i * ATTR_ENTRY;
-		uint32_t group = ckvm__get32(e), size = ckvm__get32(e + 4);
-		uint64_t value = ckvm__get64(e + 16);
-
-		if (!vgic_group_ok(type, group, size) || (size == 4 && (value >> 32)))
-			return -EBADMSG;
-	}
-	return (int64_t)n;
-}
-
 struct vgic_cfg {
 	uint32_t type, nr_irqs, nr_vcpus;
 	uint64_t dist, cpu;
 	const uint8_t *mpidr; /* nr_vcpus little-endian u64 */
 };
 
-static int vgic_cfg_decode(const struct ckvm_snapshot_record *rec, struct vgic_cfg *c)
+static int vgic_cfg_decode(const struct ckvm_snapshot_record *rec, void *cfg)
 {
 	const uint8_t *p = rec->data;
+	struct vgic_cfg *c = cfg;
 
 	if (rec->len < VGIC_HDR)
 		return -EBADMSG;
@@ -563,54 +441,64 @@ static int vgic_cfg_decode(const struct ckvm_snapshot_record *rec, struct vgic_c
 	return 0;
 }
 
+/* An ARM64_VGIC_ATTRS entry: a group valid for the vGIC type, with its size. */
+static int vgic_entry_check(const void *cfg, uint32_t group, uint32_t size, uint64_t attr,
+			    uint64_t value)
+{
+	const struct vgic_cfg *c = cfg;
+
+	(void)attr;
+	if (!vgic_group_ok(c->type, group, size) || (size == 4 && (value >> 32)))
+		return -EBADMSG;
+	return 0;
+}
+
+static bool vgic_absent(int err)
+{
+	/* not implemented by this kernel / this GIC */
+	return err == -ENXIO || err == -ENOENT || err == -EINVAL;
+}
+
+static int vgic_get(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		    uint64_t *value)
+{
+	uint32_t v32 = 0;
+	int r;
+
+	if (size == 8)
+		return ckvm_vgic_get_reg64(dev, group, attr, value);
+	r = ckvm_vgic_get_reg32(dev, group, attr, &v32);
+	*value = v32;
+	return r;
+}
+
+static int vgic_set(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		    uint64_t value)
+{
+	if (size == 8)
+		return ckvm_vgic_set_reg64(dev, group, attr, value);
+	return ckvm_vgic_set_reg32(dev, group, attr, (uint32_t)value);
+}
+
+static const struct ckvm__snap_dev_ops vgic_ops = {
+	.cfg_type = CKVM_SNAPSHOT_REC_ARM64_VGIC,
+	.attrs_type = CKVM_SNAPSHOT_REC_ARM64_VGIC_ATTRS,
+	.cfg_decode = vgic_cfg_decode,
+	.entry_check = vgic_entry_check,
+	.absent = vgic_absent,
+	.get = vgic_get,
+	.set = vgic_set,
+};
+
 struct vm_recs {
-	struct ckvm_snapshot_record cfg, attrs;
-	bool have_cfg, have_attrs;
+	struct ckvm__snap_dev_recs d;
 	struct vgic_cfg c;
 };
 
 static int vm_decode(const void *blob, size_t len, struct vm_recs *v)
 {
-	struct ckvm_snapshot_record rec;
-	size_t cursor = 0;
-	int r;
-
 	memset(v, 0, sizeof(*v));
-	while ((r = ckvm_snapshot_next(blob, len, &cursor, &rec)) > 0) {
-		switch (rec.type) {
-		case CKVM_SNAPSHOT_REC_ARM64_VGIC:
-			if (v->have_cfg)
-				return -EBADMSG;
-			r = vgic_cfg_decode(&rec, &v->c);
-			if (r < 0)
-				return r;
-			v->cfg = rec;
-			v->have_cfg = true;
-			break;
-		case CKVM_SNAPSHOT_REC_ARM64_VGIC_ATTRS:
-			if (v->have_attrs)
-				return -EBADMSG;
-			v->attrs = rec;
-			v->have_attrs = true;
-			break;
-		default:
-			r = ckvm__snap_skip_unknown(&rec);
-			if (r < 0)
-				return r;
-		}
-	}
-	if (r < 0)
-		return r;
-	/* the registers only make sense with the configuration they belong to */
-	if (v->have_attrs && !v->have_cfg)
-		return -EBADMSG;
-	if (v->have_attrs) {
-		int64_t n = attrs_check(&v->attrs, v->c.type);
-
-		if (n < 0)
-			return (int)n;
-	}
-	return 0;
+	return ckvm__snap_dev_decode(blob, len, &vgic_ops, &v->d, &v->c);
 }
 
 static uint64_t addr_or_unknown(struct ckvm_device *dev, uint64_t type)
@@ -624,11 +512,10 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 			    struct ckvm_snapshot_writer *w)
 {
 	struct arm64_ctx *a = actx(ctx);
-	struct attr_list l;
+	struct ckvm__snap_attr_list l;
 	uint32_t nr_irqs = 0, i;
 	bool v3;
 	uint8_t *p;
-	size_t k, kept = 0;
 	int r;
 
 	(void)flags;
@@ -658,58 +545,7 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 		v3_candidates(&l, nr_irqs, a->mpidr, a->nr_vcpus);
 	else
 		v2_candidates(&l, nr_irqs, a->nr_vcpus);
-	if (l.error) {
-		r = l.error;
-		al_free(&l);
-		return r;
-	}
-	/* probe: keep the registers this kernel and GIC implement */
-	for (k = 0; k < l.n; k++) {
-		struct kvm_device_attr attr;
-
-		memset(&attr, 0, sizeof(attr));
-		attr.group = l.group[k];
-		attr.attr = l.attr[k];
-		r = ckvm_device_has_attr(a->vgic, &attr);
-		if (r == -ENXIO || r == -ENOENT || r == -EINVAL)
-			continue; /* not implemented by this kernel / this GIC */
-		if (r < 0)
-			goto out;
-		l.group[kept] = l.group[k];
-		l.size[kept] = l.size[k];
-		l.attr[kept] = l.attr[k];
-		kept++;
-	}
-	p = ckvm__snap_reserve(w, CKVM_SNAPSHOT_REC_ARM64_VGIC_ATTRS, 0, 8 + kept * ATTR_ENTRY);
-	if (!p) {
-		r = w->error;
-		goto out;
-	}
-	ckvm__put64(p, kept);
-	for (k = 0; k < kept; k++) {
-		uint8_t *e = p + 8 + k * ATTR_ENTRY;
-		uint64_t v64 = 0;
-		uint32_t v32 = 0;
-
-		if (l.size[k] == 8)
-			r = ckvm_vgic_get_reg64(a->vgic, l.group[k], l.attr[k], &v64);
-		else {
-			r = ckvm_vgic_get_reg32(a->vgic, l.group[k], l.attr[k], &v32);
-			v64 = v32;
-		}
-		if (r < 0) {
-			w->error = r;
-			goto out;
-		}
-		ckvm__put32(e, l.group[k]);
-		ckvm__put32(e + 4, l.size[k]);
-		ckvm__put64(e + 8, l.attr[k]);
-		ckvm__put64(e + 16, v64);
-	}
-	r = 0;
-out:
-	al_free(&l);
-	return r;
+	return ckvm__snap_dev_save_attrs(w, &vgic_ops, a->vgic, &l);
 }
 
 int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, size_t len,
@@ -718,7 +554,6 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 	struct arm64_ctx *a = actx(ctx);
 	struct vm_recs v;
 	uint32_t nr_irqs = 0, i;
-	uint64_t n, k;
 	bool v3;
 	int r;
 
@@ -726,7 +561,7 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 	r = vm_decode(blob, len, &v);
 	if (r < 0)
 		return r;
-	if (!v.have_cfg)
+	if (!v.d.have_cfg)
 		return 0;
 	/* ---- the fit with the target ---- */
 	if (!a->vgic || a->vgic_type != v.c.type || a->nr_vcpus != v.c.nr_vcpus)
@@ -754,23 +589,8 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 		if (cur != UINT64_MAX && cur != v.c.cpu)
 			return -EOPNOTSUPP;
 	}
-	if (!v.have_attrs)
-		return 0;
 	/* ---- apply, in the saved order ---- */
-	n = ckvm__get64(v.attrs.data);
-	for (k = 0; k < n; k++) {
-		const uint8_t *e = (const uint8_t *)v.attrs.data + 8 + k * ATTR_ENTRY;
-		uint32_t group = ckvm__get32(e), size = ckvm__get32(e + 4);
-		uint64_t attr = ckvm__get64(e + 8), value = ckvm__get64(e + 16);
-
-		if (size == 8)
-			r = ckvm_vgic_set_reg64(a->vgic, group, attr, value);
-		else
-			r = ckvm_vgic_set_reg32(a->vgic, group, attr, (uint32_t)value);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return ckvm__snap_dev_restore_attrs(&vgic_ops, a->vgic, &v.d);
 }
 
 int ckvm__snap_arch_validate(const void *blob, size_t len, const struct ckvm_snapshot_info *info)

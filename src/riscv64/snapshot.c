@@ -23,6 +23,9 @@
  * and addresses, then write the registers in the saved order: APLIC source
  * modes, targets, pending and enable bits, the domain configuration last;
  * per hart the IMSIC pending and enable bits, then threshold and delivery.
+ * The generic ONE_REG and attribute-list steps are src/snapshot_onereg.c;
+ * this file keeps the riscv64 parts: the read-only timer frequency, the
+ * AIA configuration record, its register list and accessors.
  */
 #include "snapshot_internal.h"
 
@@ -30,8 +33,6 @@
 #include <string.h>
 
 #define MAX_VCPUS KVM_DEV_RISCV_APLIC_MAX_HARTS
-#define ATTR_ENTRY 24u     /* u32 group, u32 size, u64 attr, u64 value */
-#define MAX_ATTRS 262144u
 #define AIA_HDR 40u
 #define NR_CONFIG 7u       /* KVM_DEV_RISCV_AIA_CONFIG_MODE .. _GUEST_BITS */
 
@@ -82,60 +83,6 @@ static bool mp_state_ok(uint32_t s)
 	return s == KVM_MP_STATE_RUNNABLE || s == KVM_MP_STATE_STOPPED;
 }
 
-struct vcpu_recs {
-	struct ckvm_snapshot_record one_regs;
-	bool have_one_regs, have_mp;
-	struct kvm_mp_state mp_state;
-};
-
-static int vcpu_decode(const void *blob, size_t len, struct vcpu_recs *v)
-{
-	struct ckvm_snapshot_record rec;
-	size_t cursor = 0;
-	int64_t n;
-	int r;
-
-	memset(v, 0, sizeof(*v));
-	while ((r = ckvm_snapshot_next(blob, len, &cursor, &rec)) > 0) {
-		switch (rec.type) {
-		case CKVM_SNAPSHOT_REC_ONE_REGS:
-			if (v->have_one_regs)
-				return -EBADMSG;
-			n = ckvm__snap_one_regs_check(&rec);
-			if (n < 0)
-				return (int)n;
-			v->one_regs = rec;
-			v->have_one_regs = true;
-			break;
-		case CKVM_SNAPSHOT_REC_MP_STATE:
-			if (v->have_mp)
-				return -EBADMSG;
-			ckvm_snapshot_record_copy(&rec, &v->mp_state, sizeof(v->mp_state));
-			if (!mp_state_ok(v->mp_state.mp_state))
-				return -EBADMSG;
-			v->have_mp = true;
-			break;
-		default:
-			r = ckvm__snap_skip_unknown(&rec);
-			if (r < 0)
-				return r;
-		}
-	}
-	return r;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct fit {
-	const struct kvm_reg_list *list; /* the target's ids, sorted */
-	struct ckvm_vcpu *vcpu;
-};
-
 /*
  * The timer frequency is the host's timebase: kernels before 6.6 refuse any
  * write of it (-EOPNOTSUPP), later ones all but the same value. It is
@@ -146,76 +93,28 @@ static bool read_only(uint64_t id)
 	return id == ckvm_riscv_timer_reg(CKVM_RISCV_TIMER_FREQUENCY);
 }
 
-/* Every saved id must be one the target lists; read-only ones must match. */
-static int fits(void *opaque, uint64_t id, const void *val, size_t size)
+static const struct ckvm__snap_onereg_ops vcpu_ops = {
+	.mp_state_ok = mp_state_ok,
+	.read_only = read_only,
+};
+
+static int vcpu_decode(const void *blob, size_t len, struct ckvm__snap_onereg_vcpu *v)
 {
-	const struct fit *f = opaque;
-	uint64_t cur = 0;
-	int r;
-
-	if (!bsearch(&id, f->list->reg, f->list->n, sizeof(f->list->reg[0]), cmp_u64))
-		return -EOPNOTSUPP;
-	if (!read_only(id))
-		return 0;
-	if (size != sizeof(cur))
-		return -EBADMSG;
-	r = ckvm_vcpu_get_one_reg(f->vcpu, id, &cur, sizeof(cur));
-	if (r < 0)
-		return r;
-	return memcmp(&cur, val, sizeof(cur)) == 0 ? 0 : -EOPNOTSUPP;
-}
-
-static int apply(void *opaque, uint64_t id, const void *val, size_t size)
-{
-	int r;
-
-	if (read_only(id))
-		return 0;
-	r = ckvm_vcpu_set_one_reg(opaque, id, val, size);
-	return r < 0 ? r : 0;
+	return ckvm__snap_onereg_decode(blob, len, &vcpu_ops, v, NULL);
 }
 
 int ckvm__snap_arch_save_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 			      uint32_t flags, struct ckvm_snapshot_writer *w)
 {
-	struct kvm_reg_list *list = NULL;
-	struct kvm_mp_state mp;
-	uint64_t *ids = NULL, i;
-	int r;
-
 	(void)ctx;
-	if (!(flags & CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO)) {
-		r = ckvm_vcpu_complete_io(vcpu);
-		if (r < 0)
-			return r;
-	}
-	r = ckvm_vcpu_get_mp_state(vcpu, &mp);
-	if (r < 0)
-		return r;
-	r = ckvm_vcpu_get_reg_list(vcpu, &list);
-	if (r < 0)
-		goto out;
-	ids = calloc(list->n ? list->n : 1, sizeof(*ids));
-	if (!ids) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < list->n; i++)
-		ids[i] = list->reg[i];
-	r = ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_MP_STATE, 0, &mp, sizeof(mp));
-	if (r == 0)
-		r = ckvm__snap_one_regs_save(vcpu, ids, (size_t)list->n, w);
-out:
-	free(ids);
-	ckvm_reg_list_free(list);
-	return r < 0 ? r : 0;
+	return ckvm__snap_onereg_save(vcpu, flags, NULL, NULL, w);
 }
 
 int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vcpu,
 				 const void *blob, size_t len, uint32_t flags)
 {
 	struct kvm_reg_list *list = NULL;
-	struct vcpu_recs v;
+	struct ckvm__snap_onereg_vcpu v;
 	int r;
 
 	(void)ctx;
@@ -223,77 +122,23 @@ int ckvm__snap_arch_restore_vcpu(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu
 	r = vcpu_decode(blob, len, &v);
 	if (r < 0)
 		return r;
-	r = ckvm_vcpu_get_reg_list(vcpu, &list);
-	if (r < 0)
-		goto out;
-	qsort(list->reg, list->n, sizeof(list->reg[0]), cmp_u64);
-	if (v.have_one_regs) {
-		struct fit f = { list, vcpu };
-
-		r = ckvm__snap_one_regs_each(&v.one_regs, fits, &f);
-		if (r < 0)
-			goto out;
-		r = ckvm__snap_one_regs_each(&v.one_regs, apply, vcpu);
-		if (r < 0)
-			goto out;
-	}
-	if (v.have_mp)
+	/* the fit with the target, then ONE_REGS, then the MP state last */
+	r = ckvm__snap_onereg_fit(vcpu, &vcpu_ops, &v, &list);
+	if (r == 0)
+		r = ckvm__snap_onereg_apply(vcpu, &vcpu_ops, &v);
+	if (r == 0 && v.have_mp)
 		r = ckvm_vcpu_set_mp_state(vcpu, &v.mp_state);
-out:
 	ckvm_reg_list_free(list);
 	return r < 0 ? r : 0;
 }
 
 /* ======================= VM: the AIA ====================================== */
-struct attr_list {
-	uint32_t *group;
-	uint32_t *size;
-	uint64_t *attr;
-	size_t n, cap;
-	int error;
-};
-
-static void al_add(struct attr_list *l, uint32_t group, uint64_t attr, uint32_t size)
-{
-	if (l->error)
-		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		uint32_t *g = realloc(l->group, cap * sizeof(*g));
-		uint32_t *s = g ? realloc(l->size, cap * sizeof(*s)) : NULL;
-		uint64_t *a = s ? realloc(l->attr, cap * sizeof(*a)) : NULL;
-
-		if (g)
-			l->group = g;
-		if (s)
-			l->size = s;
-		if (a)
-			l->attr = a;
-		if (!a || cap > MAX_ATTRS) {
-			l->error = -ENOMEM;
-			return;
-		}
-		l->cap = cap;
-	}
-	l->group[l->n] = group;
-	l->size[l->n] = size;
-	l->attr[l->n] = attr;
-	l->n++;
-}
-
-static void al_free(struct attr_list *l)
-{
-	free(l->group);
-	free(l->size);
-	free(l->attr);
-	memset(l, 0, sizeof(*l));
-}
-
+#define al_add ckvm__snap_attr_list_add
 #define APLIC KVM_DEV_RISCV_AIA_GRP_APLIC
 #define IMSIC KVM_DEV_RISCV_AIA_GRP_IMSIC
 
 /* Every APLIC and IMSIC register an AIA with these sizes may have, in restore order. */
-static void aia_candidates(struct attr_list *l, uint32_t srcs, uint32_t nr_vcpus)
+static void aia_candidates(struct ckvm__snap_attr_list *l, uint32_t srcs, uint32_t nr_vcpus)
 {
 	uint32_t i, k, words = srcs / 32 + 1, v;
 
@@ -316,32 +161,21 @@ static void aia_candidates(struct attr_list *l, uint32_t srcs, uint32_t nr_vcpus
 	}
 }
 
-static int64_t attrs_check(const struct ckvm_snapshot_record *rec)
+/* An RISCV_AIA_ATTRS entry: an aligned APLIC offset or an IMSIC register of a possible hart. */
+static int aia_entry_check(const void *cfg, uint32_t group, uint32_t size, uint64_t attr,
+			   uint64_t value)
 {
-	const uint8_t *p = rec->data;
-	uint64_t n, i;
-
-	if (rec->len < 8)
-		return -EBADMSG;
-	n = ckvm__get64(p);
-	if (n > MAX_ATTRS || rec->len != 8 + n * ATTR_ENTRY)
-		return -EBADMSG;
-	for (i = 0; i < n; i++) {
-		const uint8_t *e = p + 8 + i * ATTR_ENTRY;
-		uint32_t group = ckvm__get32(e), size = ckvm__get32(e + 4);
-		uint64_t attr = ckvm__get64(e + 8), value = ckvm__get64(e + 16);
-
-		if (group == APLIC) {
-			if (size != 4 || (value >> 32) || (attr & 3) || attr >= KVM_DEV_RISCV_APLIC_SIZE)
-				return -EBADMSG;
-		} else if (group == IMSIC) {
-			if (size != 8 || (attr >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS) >= MAX_VCPUS)
-				return -EBADMSG;
-		} else {
+	(void)cfg;
+	if (group == APLIC) {
+		if (size != 4 || (value >> 32) || (attr & 3) || attr >= KVM_DEV_RISCV_APLIC_SIZE)
 			return -EBADMSG;
-		}
+	} else if (group == IMSIC) {
+		if (size != 8 || (attr >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS) >= MAX_VCPUS)
+			return -EBADMSG;
+	} else {
+		return -EBADMSG;
 	}
-	return (int64_t)n;
+	return 0;
 }
 
 struct aia_cfg {
@@ -351,9 +185,10 @@ struct aia_cfg {
 	const uint8_t *imsic;       /* nr_vcpus little-endian u64 */
 };
 
-static int aia_cfg_decode(const struct ckvm_snapshot_record *rec, struct aia_cfg *c)
+static int aia_cfg_decode(const struct ckvm_snapshot_record *rec, void *cfg)
 {
 	const uint8_t *p = rec->data;
+	struct aia_cfg *c = cfg;
 	unsigned i;
 
 	if (rec->len < AIA_HDR)
@@ -377,52 +212,57 @@ static int aia_cfg_decode(const struct ckvm_snapshot_record *rec, struct aia_cfg
 	return 0;
 }
 
+static bool aia_absent(int err)
+{
+	/* not implemented by this kernel / this configuration */
+	return err == -ENXIO || err == -ENODEV || err == -ENOENT || err == -EINVAL;
+}
+
+static int aia_get(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		   uint64_t *value)
+{
+	uint32_t v32 = 0;
+	int r;
+
+	(void)size;
+	if (group == APLIC) {
+		r = ckvm_aia_get_aplic_reg(dev, (uint32_t)attr, &v32);
+		*value = v32;
+		return r;
+	}
+	return ckvm_aia_get_imsic_reg(dev, (uint32_t)(attr >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS),
+				      (uint32_t)(attr & KVM_DEV_RISCV_AIA_IMSIC_ISEL_MASK), value);
+}
+
+static int aia_set(struct ckvm_device *dev, uint32_t group, uint32_t size, uint64_t attr,
+		   uint64_t value)
+{
+	(void)size;
+	if (group == APLIC)
+		return ckvm_aia_set_aplic_reg(dev, (uint32_t)attr, (uint32_t)value);
+	return ckvm_aia_set_imsic_reg(dev, (uint32_t)(attr >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS),
+				      (uint32_t)(attr & KVM_DEV_RISCV_AIA_IMSIC_ISEL_MASK), value);
+}
+
+static const struct ckvm__snap_dev_ops aia_ops = {
+	.cfg_type = CKVM_SNAPSHOT_REC_RISCV_AIA,
+	.attrs_type = CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS,
+	.cfg_decode = aia_cfg_decode,
+	.entry_check = aia_entry_check,
+	.absent = aia_absent,
+	.get = aia_get,
+	.set = aia_set,
+};
+
 struct vm_recs {
-	struct ckvm_snapshot_record attrs;
-	bool have_cfg, have_attrs;
+	struct ckvm__snap_dev_recs d;
 	struct aia_cfg c;
 };
 
 static int vm_decode(const void *blob, size_t len, struct vm_recs *v)
 {
-	struct ckvm_snapshot_record rec;
-	size_t cursor = 0;
-	int r;
-
 	memset(v, 0, sizeof(*v));
-	while ((r = ckvm_snapshot_next(blob, len, &cursor, &rec)) > 0) {
-		switch (rec.type) {
-		case CKVM_SNAPSHOT_REC_RISCV_AIA:
-			if (v->have_cfg)
-				return -EBADMSG;
-			r = aia_cfg_decode(&rec, &v->c);
-			if (r < 0)
-				return r;
-			v->have_cfg = true;
-			break;
-		case CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS:
-			if (v->have_attrs)
-				return -EBADMSG;
-			v->attrs = rec;
-			v->have_attrs = true;
-			break;
-		default:
-			r = ckvm__snap_skip_unknown(&rec);
-			if (r < 0)
-				return r;
-		}
-	}
-	if (r < 0)
-		return r;
-	if (v->have_attrs && !v->have_cfg)
-		return -EBADMSG;
-	if (v->have_attrs) {
-		int64_t n = attrs_check(&v->attrs);
-
-		if (n < 0)
-			return (int)n;
-	}
-	return 0;
+	return ckvm__snap_dev_decode(blob, len, &aia_ops, &v->d, &v->c);
 }
 
 static uint64_t addr_or_unknown(struct ckvm_device *aia, uint64_t attr)
@@ -437,8 +277,7 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 {
 	struct riscv_ctx *rc = rctx(ctx);
 	uint32_t config[NR_CONFIG], v;
-	struct attr_list l;
-	size_t k, kept = 0;
+	struct ckvm__snap_attr_list l;
 	uint8_t *p;
 	unsigned i;
 	int r;
@@ -466,59 +305,7 @@ int ckvm__snap_arch_save_vm(struct ckvm_snapshot_ctx *ctx, uint32_t flags,
 
 	memset(&l, 0, sizeof(l));
 	aia_candidates(&l, config[KVM_DEV_RISCV_AIA_CONFIG_SRCS], rc->nr_vcpus);
-	if (l.error) {
-		r = l.error;
-		al_free(&l);
-		return r;
-	}
-	for (k = 0; k < l.n; k++) {
-		struct kvm_device_attr attr;
-
-		memset(&attr, 0, sizeof(attr));
-		attr.group = l.group[k];
-		attr.attr = l.attr[k];
-		r = ckvm_device_has_attr(rc->aia, &attr);
-		if (r == -ENXIO || r == -ENODEV || r == -ENOENT || r == -EINVAL)
-			continue; /* not implemented by this kernel / this configuration */
-		if (r < 0)
-			goto out;
-		l.group[kept] = l.group[k];
-		l.size[kept] = l.size[k];
-		l.attr[kept] = l.attr[k];
-		kept++;
-	}
-	p = ckvm__snap_reserve(w, CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS, 0, 8 + kept * ATTR_ENTRY);
-	if (!p) {
-		r = w->error;
-		goto out;
-	}
-	ckvm__put64(p, kept);
-	for (k = 0; k < kept; k++) {
-		uint8_t *e = p + 8 + k * ATTR_ENTRY;
-		uint64_t v64 = 0;
-		uint32_t v32 = 0;
-
-		if (l.group[k] == APLIC) {
-			r = ckvm_aia_get_aplic_reg(rc->aia, (uint32_t)l.attr[k], &v32);
-			v64 = v32;
-		} else {
-			r = ckvm_aia_get_imsic_reg(rc->aia,
-				(uint32_t)(l.attr[k] >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS),
-				(uint32_t)(l.attr[k] & KVM_DEV_RISCV_AIA_IMSIC_ISEL_MASK), &v64);
-		}
-		if (r < 0) {
-			w->error = r;
-			goto out;
-		}
-		ckvm__put32(e, l.group[k]);
-		ckvm__put32(e + 4, l.size[k]);
-		ckvm__put64(e + 8, l.attr[k]);
-		ckvm__put64(e + 16, v64);
-	}
-	r = 0;
-out:
-	al_free(&l);
-	return r;
+	return ckvm__snap_dev_save_attrs(w, &aia_ops, rc->aia, &l);
 }
 
 int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, size_t len,
@@ -526,7 +313,6 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 {
 	struct riscv_ctx *rc = rctx(ctx);
 	struct vm_recs v;
-	uint64_t n, k;
 	unsigned i;
 	int r;
 
@@ -534,7 +320,7 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 	r = vm_decode(blob, len, &v);
 	if (r < 0)
 		return r;
-	if (!v.have_cfg)
+	if (!v.d.have_cfg)
 		return 0;
 	/* ---- the fit with the target ---- */
 	if (!rc->aia || rc->nr_vcpus != v.c.nr_vcpus)
@@ -558,31 +344,14 @@ int ckvm__snap_arch_restore_vm(struct ckvm_snapshot_ctx *ctx, const void *blob, 
 		    addr_or_unknown(rc->aia, KVM_DEV_RISCV_AIA_ADDR_IMSIC((uint64_t)i)) != want)
 			return -EOPNOTSUPP;
 	}
-	if (!v.have_attrs)
-		return 0;
 	/* ---- apply, in the saved order ---- */
-	n = ckvm__get64(v.attrs.data);
-	for (k = 0; k < n; k++) {
-		const uint8_t *e = (const uint8_t *)v.attrs.data + 8 + k * ATTR_ENTRY;
-		uint32_t group = ckvm__get32(e);
-		uint64_t attr = ckvm__get64(e + 8), value = ckvm__get64(e + 16);
-
-		if (group == APLIC)
-			r = ckvm_aia_set_aplic_reg(rc->aia, (uint32_t)attr, (uint32_t)value);
-		else
-			r = ckvm_aia_set_imsic_reg(rc->aia,
-				(uint32_t)(attr >> KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS),
-				(uint32_t)(attr & KVM_DEV_RISCV_AIA_IMSIC_ISEL_MASK), value);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return ckvm__snap_dev_restore_attrs(&aia_ops, rc->aia, &v.d);
 }
 
 int ckvm__snap_arch_validate(const void *blob, size_t len, const struct ckvm_snapshot_info *info)
 {
 	if (info->kind == CKVM_SNAPSHOT_KIND_VCPU) {
-		struct vcpu_recs v;
+		struct ckvm__snap_onereg_vcpu v;
 
 		return vcpu_decode(blob, len, &v);
 	} else {
