@@ -393,6 +393,12 @@ static void test_halt(void **state)
 	assert_int_equal(res.status, 0);
 	assert_contains(res.out, "halt: cli; hlt\n");
 	assert_contains(res.err, "guest halted: HLT with interrupts disabled on vCPU 0");
+
+	/* Two vCPUs, the second never started (waiting for SIPI): still the end. */
+	const char *two[] = { "--timeout", "20", "--cpus", "2", env_path("GUEST_HALT"), NULL };
+	run_vmm(two, &res);
+	assert_int_equal(res.status, 0);
+	assert_contains(res.err, "HLT with interrupts disabled on vCPU 0, the last running vCPU");
 }
 
 static void test_timeout(void **state)
