@@ -3,7 +3,8 @@
  * ckvm/device.h - struct ckvm_device, a device fd from KVM_CREATE_DEVICE.
  *
  * Thread rules: device ioctls may be issued from any thread of the process
- * that created the VM.
+ * that created the VM, concurrently; ckvm_device_close() must not race other
+ * calls on the same handle.
  */
 #ifndef CKVM_DEVICE_H
 #define CKVM_DEVICE_H

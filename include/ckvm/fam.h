@@ -15,6 +15,10 @@
  *
  * The x86-only FAM types (kvm_cpuid2, kvm_msrs, kvm_msr_list, kvm_xsave) are
  * in ckvm/x86_64.h.
+ *
+ * Thread rules: no internal locking. An object belongs to one thread at a
+ * time (including while a ckvm call fills it); different objects may be
+ * used concurrently. ckvm_fam_bytes() is pure and callable from any thread.
  */
 #ifndef CKVM_FAM_H
 #define CKVM_FAM_H

@@ -4,6 +4,9 @@
  * Tables are compiled in (no dependency on the header version): every
  * KVM_CAP_* number known to ckvm, including those newer than the system's
  * <linux/kvm.h>.
+ *
+ * Thread rules: pure lookups in constant tables; any thread, concurrently.
+ * The returned strings are static and never freed.
  */
 #ifndef CKVM_NAMES_H
 #define CKVM_NAMES_H

@@ -5,6 +5,11 @@
  * Get an fd with ckvm_vm_get_stats_fd() or ckvm_vcpu_get_stats_fd(), open
  * it once with ckvm_stats_open() (reads the header and descriptors), then
  * read values as often as needed with ckvm_stats_read().
+ *
+ * Thread rules: after ckvm_stats_open() the object is read-only, so
+ * ckvm_stats_count/desc/find/read may be called from any thread,
+ * concurrently (reads are pread()s); ckvm_stats_close() must not race them.
+ * Stats can be read while the vCPUs run.
  */
 #ifndef CKVM_STATS_H
 #define CKVM_STATS_H

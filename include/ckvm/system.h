@@ -3,7 +3,8 @@
  * ckvm/system.h - struct ckvm, the system handle (/dev/kvm).
  *
  * Thread rules: a struct ckvm may be used from any thread of the process that
- * opened it; the calls here are system ioctls and need no locking.
+ * opened it; the calls here are system ioctls and need no locking (only
+ * ckvm_close() must not race other calls on the same handle).
  */
 #ifndef CKVM_SYSTEM_H
 #define CKVM_SYSTEM_H

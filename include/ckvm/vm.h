@@ -4,7 +4,10 @@
  * tracking, capabilities, vCPU and device creation.
  *
  * Thread rules: VM calls may be made concurrently from any thread of the
- * process that created the VM (the kernel serializes what needs it). The VM
+ * process that created the VM (the kernel serializes what needs it). The
+ * exceptions: ckvm_vm_close() must not race other calls on the same handle,
+ * and ckvm_vm_enable_dirty_ring() belongs to the set-up phase (before any
+ * vCPU is created, not concurrently with ckvm_vm_create_vcpu()). The VM
  * handle does not own vCPUs or devices; close them in any order (the kernel
  * keeps the VM alive until its last fd is gone).
  *

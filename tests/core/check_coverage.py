@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-# check_coverage.py SOURCE_ROOT - checks the core sections of docs/coverage.md
-# (x86_64 system, VM, device; FAM helpers):
+# check_coverage.py SOURCE_ROOT - checks the x86_64 core and vCPU sections of
+# docs/coverage.md (system, VM, device, FAM helpers, vCPU, exits):
 #  * every row has a kvm-ioctls cell, an ioctl cell, at least one ckvm
-#    function that is declared in a public header, and at least one test
-#    "file:function" whose file exists and defines that function;
-#  * every function the core headers declare (system.h, vm.h, device.h,
-#    fam.h, stats.h, names.h, common.h and the FAM/system/VM part of
-#    x86_64.h) appears in some row.
+#    function that is declared in a public header (exits: a CKVM_EXIT_* kind
+#    of ckvm/exit.h), and at least one test "file:function" whose file
+#    exists and defines that function;
+#  * every function the core and vCPU headers declare (system.h, vm.h,
+#    device.h, fam.h, stats.h, names.h, common.h, vcpu.h, exit.h and all of
+#    x86_64.h) appears in some row, and every exit kind in the exits table.
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ def declared(path, stop=None):
     if stop:
         text = text.split(stop)[0]
     flat = " ".join(text.split("\n"))
-    return set(re.findall(r"CKVM_API[^;{(]*?\b(ckvm_[a-z0-9_]+)\s*\(", flat))
+    return set(re.findall(r"CKVM_(?:API|INLINE)[^;{(]*?\b(ckvm_[a-z0-9_]+)\s*\(", flat))
 
 
 headers = ["include/ckvm/system.h", "include/ckvm/vm.h", "include/ckvm/device.h",
@@ -34,14 +35,19 @@ headers = ["include/ckvm/system.h", "include/ckvm/vm.h", "include/ckvm/device.h"
 core = set()
 for h in headers:
     core |= declared(h)
-core |= declared("include/ckvm/x86_64.h", stop="vCPU (x86)")
+core |= declared("include/ckvm/x86_64.h")
+core |= declared("include/ckvm/vcpu.h") | declared("include/ckvm/exit.h")
+kinds = set(re.findall(r"^\s*(CKVM_EXIT_[A-Z0-9_]+)\b", read("include/ckvm/exit.h"), re.M))
+kinds.discard("CKVM_EXIT_KIND_COUNT")
+covered_kinds = set()
 every = set()
 for h in os.listdir(os.path.join(root, "include/ckvm")):
     if h.endswith(".h"):
         every |= declared("include/ckvm/" + h)
 
 sections = ["## x86_64: system (`struct ckvm`)", "## x86_64: VM (`struct ckvm_vm`)",
-            "## x86_64: device (`struct ckvm_device`)", "## FAM helpers"]
+            "## x86_64: device (`struct ckvm_device`)", "## FAM helpers",
+            "## x86_64: vCPU (`struct ckvm_vcpu`)", "## x86_64: exits (`struct ckvm_exit`)"]
 doc = read("docs/coverage.md")
 covered = set()
 rows = 0
@@ -58,6 +64,11 @@ for sec in sections:
         if len(cells) != 4 or not all(cells):
             errors.append("%s: malformed row: %s" % (sec, line))
             continue
+        exit_kinds = re.findall(r"`(CKVM_EXIT_[A-Z0-9_]+)`", cells[2])
+        for k in exit_kinds:
+            if k not in kinds:
+                errors.append("%s: %s is not an exit kind of ckvm/exit.h" % (sec, k))
+            covered_kinds.add(k)
         names = re.findall(r"`(ckvm_[a-z0-9_]+|_[a-z0-9_]+)`", cells[2])
         full = []
         prefix = None
@@ -68,7 +79,7 @@ for sec in sections:
             else:
                 full.append(n)
                 prefix = n.rsplit("_", 1)[0]
-        if not full and not re.match(r"all (of the above|allocators)", cells[2]):
+        if not full and not exit_kinds and not re.match(r"all (of the above|allocators)", cells[2]):
             errors.append("%s: no ckvm function: %s" % (sec, line))
         for n in full:
             if n not in every:
@@ -94,6 +105,8 @@ for sec in sections:
 missing = sorted(core - covered)
 for n in missing:
     errors.append("declared but in no coverage row: " + n)
+for k in sorted(kinds - covered_kinds):
+    errors.append("exit kind in no coverage row: " + k)
 for e in errors:
     print("FAIL: " + e)
 print("%d rows, %d core functions declared, %d covered" % (rows, len(core), len(core & covered)))

@@ -266,6 +266,26 @@ static void test_no_dirty_ring(void **state)
 	struct ckvm_vcpu *v = t_guest_add_vcpu(&g, T_MODE_LONG64, T_CODE_GPA);
 	t_assert_err(ckvm_vcpu_dirty_ring_harvest(v, &p, 1), ENODEV);
 	t_assert_err(ckvm_vcpu_dirty_ring_harvest(v, NULL, 1), EINVAL);
+	t_assert_err(ckvm_vcpu_dirty_ring_harvest(NULL, &p, 1), EINVAL);
+	assert_int_equal(ckvm_vm_dirty_ring_entries(g.vm), 0);
+	/* the coalesced ring: reading before mapping, NULL arguments */
+	struct kvm_coalesced_mmio ent;
+	t_assert_err(ckvm_vcpu_coalesced_mmio_read(v, &ent), EIO);
+	t_assert_err(ckvm_vcpu_coalesced_mmio_read(v, NULL), EINVAL);
+	t_assert_err(ckvm_vcpu_map_coalesced_mmio_ring(NULL), EINVAL);
+	if (ckvm_vm_check_extension(g.vm, KVM_CAP_COALESCED_MMIO) > 0) {
+		t_assert_ok(ckvm_vcpu_map_coalesced_mmio_ring(v));
+		/* corrupt indices are refused rather than read out of bounds */
+		struct kvm_coalesced_mmio_ring *ring = (void *)((uint8_t *)ckvm_vcpu_run_struct(v) +
+			(size_t)ckvm_vm_check_extension(g.vm, KVM_CAP_COALESCED_MMIO) * 4096);
+		if (ckvm_vcpu_run_size(v) >= (size_t)ckvm_vm_check_extension(g.vm, KVM_CAP_COALESCED_MMIO) * 4096 + 4096) {
+			uint32_t first = ring->first;
+			ring->first = 100000;
+			t_assert_err(ckvm_vcpu_coalesced_mmio_read(v, &ent), EIO);
+			ring->first = first;
+			assert_int_equal(ckvm_vcpu_coalesced_mmio_read(v, &ent), 0);
+		}
+	}
 	t_guest_destroy(&g);
 }
 
