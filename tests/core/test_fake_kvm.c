@@ -21,6 +21,8 @@ static int fake_version = 12;
 static int fake_check_errno;   /* KVM_CHECK_EXTENSION fails with this when != 0 */
 static int fake_create_eintr;  /* KVM_CREATE_VM fails with EINTR this many times */
 static int create_calls;
+static uint32_t fake_cpuid_entries; /* KVM_GET_SUPPORTED_CPUID has this many (E2BIG below) */
+static int cpuid_calls;
 
 int ioctl(int fd, unsigned long req, ...);
 int ioctl(int fd, unsigned long req, ...)
@@ -50,6 +52,21 @@ int ioctl(int fd, unsigned long req, ...)
 				return -1;
 			}
 			return fcntl(fd, F_DUPFD_CLOEXEC, 0);
+#if defined(__x86_64__)
+		case KVM_GET_SUPPORTED_CPUID: {
+			struct kvm_cpuid2 *c = arg;
+
+			cpuid_calls++;
+			if (c->nent < fake_cpuid_entries) {
+				errno = E2BIG;
+				return -1;
+			}
+			c->nent = fake_cpuid_entries;
+			for (uint32_t i = 0; i < c->nent; i++)
+				c->entries[i].function = i;
+			return 0;
+		}
+#endif
 		default:
 			break;
 		}
@@ -174,6 +191,34 @@ static void test_create_vm_retries_eintr(void **state)
 	fake_fd = -1;
 }
 
+#if defined(__x86_64__)
+/* A host with more CPUID entries than ckvm's first guess (256): ckvm grows and retries. */
+static void test_supported_cpuid_grows(void **state)
+{
+	struct ckvm *kvm = NULL;
+	struct kvm_cpuid2 *c = NULL;
+
+	(void)state;
+	open_fake();
+	t_assert_ok(ckvm_from_fd(fake_fd, &kvm));
+	fake_cpuid_entries = 300;
+	cpuid_calls = 0;
+	t_assert_ok(ckvm_get_supported_cpuid(kvm, &c));
+	assert_int_equal(c->nent, 300);
+	assert_true(ckvm_cpuid2_capacity(c) >= 300);
+	assert_int_equal(c->entries[299].function, 299);
+	assert_int_equal(cpuid_calls, 2); /* 256 -> E2BIG, then 512 */
+	ckvm_cpuid2_free(c);
+	/* A host needing more than CKVM_MAX_CPUID_ENTRIES: -E2BIG, nothing leaked. */
+	fake_cpuid_entries = CKVM_MAX_CPUID_ENTRIES + 1;
+	c = NULL;
+	t_assert_err(ckvm_get_supported_cpuid(kvm, &c), E2BIG);
+	assert_null(c);
+	ckvm_close(kvm);
+	fake_fd = -1;
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +226,9 @@ int main(void)
 		cmocka_unit_test(test_open_path_closes_on_bad_version),
 		cmocka_unit_test(test_check_extension_keeps_errno),
 		cmocka_unit_test(test_create_vm_retries_eintr),
+#if defined(__x86_64__)
+		cmocka_unit_test(test_supported_cpuid_grows),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

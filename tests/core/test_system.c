@@ -131,9 +131,8 @@ static void test_supported_cpuid(void **state)
 	(void)state;
 	t_assert_ok(ckvm_get_supported_cpuid(kvm, &c));
 	assert_true(c->nent > 1 && c->nent <= ckvm_cpuid2_capacity(c));
-	/* ckvm starts with 32 entries: more than that means E2BIG grew the buffer */
-	if (c->nent > 32)
-		assert_true(ckvm_cpuid2_capacity(c) >= 64);
+	/* ckvm asks for 256 entries first (growth on E2BIG: test_fake_kvm.c) */
+	assert_true(ckvm_cpuid2_capacity(c) >= 256);
 	print_message("# %u supported CPUID entries (buffer grown to %u)\n", c->nent,
 		      ckvm_cpuid2_capacity(c));
 	/* leaf 0: the host's vendor string and at least leaf 1 */
