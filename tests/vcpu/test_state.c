@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -705,45 +706,94 @@ static void test_one_reg_reg_list(void **state)
 	t_guest_destroy(&g);
 }
 
+/*
+ * KVM_ENABLE_CAP on the vCPU, by its effect: with
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID the guest may only use the KVM PV
+ * features its CPUID advertises, so a WRMSR to kvmclock's MSR #GPs once
+ * leaf 0x40000001 is cleared; without the cap it works.
+ */
+static void test_vcpu_enable_cap(void **state)
+{
+	struct t_guest g;
+	(void)state;
+
+	t_guest_create(&g, 1 << 20, 0);
+	t_require_vm_cap(g.vm, KVM_CAP_ENFORCE_PV_FEATURE_CPUID);
+	t_guest_load_code(&g, guest_pv_msr);
+	t_guest_set_idt_gate(&g, 13, T_GUEST_ADDR(guest_pv_msr, guest_pv_msr_gp), 0);
+	struct kvm_cpuid_entry2 *pv = ckvm_cpuid2_find(g.cpuid, 0x40000001, 0);
+	assert_non_null(pv);
+	pv->eax = 0; /* no PV features */
+	for (int enforce = 0; enforce < 2; enforce++) {
+		struct ckvm_vcpu *v = t_guest_add_vcpu(&g, T_MODE_LONG64, T_CODE_GPA);
+		if (enforce) {
+			struct kvm_enable_cap cap = { .cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID };
+			cap.args[0] = 1;
+			t_assert_ok(ckvm_vcpu_enable_cap(v, &cap));
+		}
+		assert_int_equal(t_expect_report(&g, v), enforce ? 0x6d : 1);
+		t_expect_done(&g, v);
+	}
+	struct kvm_enable_cap cap = { .cap = 9999 };
+	t_assert_err(ckvm_vcpu_enable_cap(g.vcpu[0], &cap), EINVAL);
+	t_assert_err(ckvm_vcpu_enable_cap(g.vcpu[0], NULL), EINVAL);
+	t_guest_destroy(&g);
+}
+
+/* vCPU device attributes (KVM_VCPU_TSC_CTRL): the calls and their errors. */
 static void test_enable_cap_device_attr(void **state)
 {
 	struct t_guest g;
-	uint64_t off = 0, off2 = 0;
+	uint64_t off = 0;
 	(void)state;
 
 	t_guest_create(&g, 1 << 20, 0);
 	struct ckvm_vcpu *v = t_guest_add_vcpu(&g, T_MODE_LONG64, T_CODE_GPA);
-	struct kvm_enable_cap cap = { .cap = 9999 };
-	t_assert_err(ckvm_vcpu_enable_cap(v, &cap), EINVAL);
-	t_assert_err(ckvm_vcpu_enable_cap(v, NULL), EINVAL);
-	if (ckvm_check_extension(g.kvm, KVM_CAP_HYPERV_SYNIC) > 0) {
-		cap.cap = KVM_CAP_HYPERV_SYNIC;
-		t_assert_ok(ckvm_vcpu_enable_cap(v, &cap));
-	}
-
-	/* vCPU device attributes: the TSC offset (KVM_VCPU_TSC_CTRL). */
 	t_require_vm_cap(g.vm, KVM_CAP_VCPU_ATTRIBUTES);
 	struct kvm_device_attr attr = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
 					.addr = (uintptr_t)&off };
 	t_assert_ok(ckvm_vcpu_has_device_attr(v, &attr));
 	t_assert_ok(ckvm_vcpu_get_device_attr(v, &attr));
-	off += 1000000;
-	t_assert_ok(ckvm_vcpu_set_device_attr(v, &attr));
-	attr.addr = (uintptr_t)&off2;
-	t_assert_ok(ckvm_vcpu_get_device_attr(v, &attr));
-	if (t_host_is_pvm()) {
-		/* PVM runs guests on the host TSC: the offset stays 0. */
-		assert_int_equal(off2, 0);
-	} else {
-		assert_int_equal(off2, off);
-	}
+	t_assert_ok(ckvm_vcpu_set_device_attr(v, &attr)); /* the value read back */
 	struct kvm_device_attr bad = { .group = 0x7777 };
 	t_assert_err(ckvm_vcpu_has_device_attr(v, &bad), ENXIO);
+	t_assert_err(ckvm_vcpu_get_device_attr(v, &bad), ENXIO);
 	/* a bad value pointer: the kernel's EFAULT (kvm-ioctls' get_device_attr check) */
 	attr.addr = 8;
 	t_assert_err(ckvm_vcpu_get_device_attr(v, &attr), EFAULT);
 	t_assert_err(ckvm_vcpu_set_device_attr(v, &attr), EFAULT);
 	t_assert_err(ckvm_vcpu_get_device_attr(v, NULL), EINVAL);
+	t_assert_err(ckvm_vcpu_has_device_attr(v, NULL), EINVAL);
+	t_guest_destroy(&g);
+}
+
+/* KVM_VCPU_TSC_OFFSET by its effect: the offset reads back and moves the guest TSC. */
+static void test_tsc_offset(void **state)
+{
+	struct t_guest g;
+	uint64_t off = 0, off2 = 0, tsc0 = 0, tsc1 = 0;
+	const uint64_t delta = 1ull << 40;
+	(void)state;
+
+	t_guest_create(&g, 1 << 20, 0);
+	struct ckvm_vcpu *v = t_guest_add_vcpu(&g, T_MODE_LONG64, T_CODE_GPA);
+	t_require_vm_cap(g.vm, KVM_CAP_VCPU_ATTRIBUTES);
+	struct kvm_device_attr attr = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+					.addr = (uintptr_t)&off };
+	t_assert_ok(ckvm_vcpu_get_device_attr(v, &attr));
+	t_assert_ok(ckvm_vcpu_get_msr(v, 0x10, &tsc0)); /* IA32_TSC */
+	off += delta;
+	t_assert_ok(ckvm_vcpu_set_device_attr(v, &attr));
+	attr.addr = (uintptr_t)&off2;
+	t_assert_ok(ckvm_vcpu_get_device_attr(v, &attr));
+	if (off2 != off && t_host_is_pvm()) {
+		t_guest_destroy(&g);
+		t_skip("needs KVM_VCPU_TSC_OFFSET to take effect: this PVM host keeps guests on "
+		       "the host TSC (the offset reads back %" PRIu64 ")", off2);
+	}
+	assert_int_equal(off2, off);
+	t_assert_ok(ckvm_vcpu_get_msr(v, 0x10, &tsc1));
+	assert_true(tsc1 - tsc0 >= delta);
 	t_guest_destroy(&g);
 }
 
@@ -985,6 +1035,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mce),
 		cmocka_unit_test(test_nested_state),
 		cmocka_unit_test(test_enable_cap_device_attr),
+		cmocka_unit_test(test_vcpu_enable_cap),
+		cmocka_unit_test(test_tsc_offset),
 		cmocka_unit_test(test_stats_fd),
 		cmocka_unit_test(test_pre_fault),
 	};

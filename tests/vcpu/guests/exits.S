@@ -105,6 +105,16 @@ GUEST_BEGIN(guest_emul_fail)
 GUEST_END(guest_emul_fail)
 
 /*
+ * 64-bit CPL0: jump to guest-physical 0xd0000000, where no memory slot is:
+ * KVM cannot fetch instructions from MMIO, on any host.
+ */
+GUEST_BEGIN(guest_exec_mmio)
+	.code64
+	mov $0xd0000000, %eax
+	jmp *%rax
+GUEST_END(guest_exec_mmio)
+
+/*
  * 64-bit CPL0: RDMSR/WRMSR of a filtered MSR (TSC_AUX) and RDMSR of an MSR
  * KVM does not know. Reports each RDMSR result as EDX:EAX.
  */

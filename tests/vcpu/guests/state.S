@@ -86,3 +86,21 @@ guest_complete_io_split_after:
 	UCALL_M_REPORT_RAX
 	UCALL_M_DONE
 GUEST_END(guest_complete_io_split)
+
+/*
+ * 64-bit CPL0: WRMSR 0 to MSR_KVM_SYSTEM_TIME_NEW (kvmclock off). Reports 1
+ * when it worked, 0x6d from the #GP handler when KVM refused it.
+ */
+GUEST_BEGIN(guest_pv_msr)
+	.code64
+	mov $0x4b564d01, %ecx
+	xor %eax, %eax
+	xor %edx, %edx
+	wrmsr
+	UCALL_M_REPORT(1)
+	UCALL_M_DONE
+	.globl guest_pv_msr_gp
+guest_pv_msr_gp:
+	UCALL_M_REPORT(0x6d)
+	UCALL_M_DONE
+GUEST_END(guest_pv_msr)
