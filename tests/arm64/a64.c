@@ -2,33 +2,13 @@
 /* a64.c - the arm64 tiny-guest harness, see a64.h. */
 #include "a64.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 void a64_guest_create(struct a64_guest *g, uint32_t slot_flags)
 {
-	struct kvm_userspace_memory_region region;
-	long page = sysconf(_SC_PAGESIZE);
-	void *p;
-
 	memset(g, 0, sizeof(*g));
-	g->kvm = t_require_kvm();
-	t_watchdog(30);
-	t_assert_ok(ckvm_create_vm(g->kvm, &g->vm));
-	g->mem_size = (A64_RAM_SIZE + (size_t)page - 1) & ~((size_t)page - 1);
-	p = mmap(NULL, g->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		fail_msg("mmap guest RAM: %s", strerror(errno));
-	g->mem = p;
-	memset(&region, 0, sizeof(region));
-	region.slot = 0;
-	region.flags = slot_flags;
-	region.guest_phys_addr = A64_RAM_GPA;
-	region.memory_size = g->mem_size;
-	region.userspace_addr = (uint64_t)(uintptr_t)g->mem;
-	t_assert_ok(ckvm_vm_set_user_memory_region(g->vm, &region));
+	g->vm = t_guest_vm(&g->kvm);
+	g->mem = t_guest_ram(g->vm, A64_RAM_GPA, A64_RAM_SIZE, slot_flags, &g->mem_size);
 }
 
 void a64_guest_add_vcpu(struct a64_guest *g, uint64_t extra_features)
@@ -47,23 +27,7 @@ uint64_t a64_mmio_gpa(const struct a64_guest *g)
 
 void *a64_gpa(struct a64_guest *g, uint64_t gpa, size_t len)
 {
-	if (gpa < A64_RAM_GPA || gpa - A64_RAM_GPA > g->mem_size ||
-	    len > g->mem_size - (gpa - A64_RAM_GPA))
-		fail_msg("GPA 0x%llx+%zu outside guest RAM", (unsigned long long)gpa, len);
-	return g->mem + (gpa - A64_RAM_GPA);
-}
-
-void a64_set_reg(struct ckvm_vcpu *vcpu, uint64_t id, uint64_t val)
-{
-	t_assert_ok(ckvm_vcpu_set_one_reg(vcpu, id, &val, sizeof(val)));
-}
-
-uint64_t a64_get_reg(struct ckvm_vcpu *vcpu, uint64_t id)
-{
-	uint64_t val = 0;
-
-	t_assert_ok(ckvm_vcpu_get_one_reg(vcpu, id, &val, sizeof(val)));
-	return val;
+	return t_guest_ram_at(g->mem, g->mem_size, A64_RAM_GPA, gpa, len);
 }
 
 void a64_guest_load(struct a64_guest *g, const void *start, const void *end)
@@ -71,22 +35,14 @@ void a64_guest_load(struct a64_guest *g, const void *start, const void *end)
 	size_t len = (size_t)((const uint8_t *)end - (const uint8_t *)start);
 
 	memcpy(a64_gpa(g, A64_CODE_GPA, len), start, len);
-	a64_set_reg(g->vcpu, ckvm_arm64_reg_pc(), A64_CODE_GPA);
-	a64_set_reg(g->vcpu, ckvm_arm64_reg_x(8), A64_DATA_GPA);
-	a64_set_reg(g->vcpu, ckvm_arm64_reg_x(9), a64_mmio_gpa(g));
+	t_set_reg64(g->vcpu, ckvm_arm64_reg_pc(), A64_CODE_GPA);
+	t_set_reg64(g->vcpu, ckvm_arm64_reg_x(8), A64_DATA_GPA);
+	t_set_reg64(g->vcpu, ckvm_arm64_reg_x(9), a64_mmio_gpa(g));
 }
 
 struct ckvm_exit a64_run_expect(struct a64_guest *g, enum ckvm_exit_kind kind)
 {
-	struct ckvm_exit e;
-
-	memset(&e, 0, sizeof(e));
-	t_assert_ok(ckvm_vcpu_run(g->vcpu, &e));
-	if (e.kind != kind)
-		fail_msg("exit %s (reason %u), expected %s; pc 0x%llx", ckvm_exit_kind_name(e.kind),
-			 e.reason, ckvm_exit_kind_name(kind),
-			 (unsigned long long)a64_get_reg(g->vcpu, ckvm_arm64_reg_pc()));
-	return e;
+	return t_run_expect(g->vcpu, kind, ckvm_arm64_reg_pc());
 }
 
 void a64_run_to_system_off(struct a64_guest *g)
@@ -99,11 +55,36 @@ void a64_run_to_system_off(struct a64_guest *g)
 
 void a64_guest_destroy(struct a64_guest *g)
 {
-	ckvm_vcpu_close(g->vcpu);
-	ckvm_vm_close(g->vm);
-	ckvm_close(g->kvm);
-	if (g->mem)
-		munmap(g->mem, g->mem_size);
+	t_guest_close(g->kvm, g->vm, g->vcpu, g->mem, g->mem_size);
 	memset(g, 0, sizeof(*g));
-	t_watchdog(0);
+}
+
+uint32_t a64_gic_type(struct ckvm_vm *vm)
+{
+	if (ckvm_vm_test_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3) == 0)
+		return KVM_DEV_TYPE_ARM_VGIC_V3;
+	t_assert_ok(ckvm_vm_test_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2));
+	return KVM_DEV_TYPE_ARM_VGIC_V2;
+}
+
+struct ckvm_device *a64_setup_gic(struct a64_guest *g, uint32_t type, uint32_t nr_irqs)
+{
+	struct ckvm_device *gic = NULL;
+
+	t_assert_ok(ckvm_vm_setup_vgic(g->vm, type, A64_GIC_DIST_BASE,
+				       type == KVM_DEV_TYPE_ARM_VGIC_V3 ? A64_GIC_REDIST_BASE
+									: A64_GIC_CPU_BASE,
+				       nr_irqs, &gic));
+	return gic;
+}
+
+bool a64_spi_pending(struct ckvm_device *gic, uint32_t type, uint32_t intid)
+{
+	uint32_t off = 0x200 + (intid / 32) * 4, val = 0; /* GICD_ISPENDR<n> */
+
+	t_assert_ok(ckvm_vgic_get_reg32(gic, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+					type == KVM_DEV_TYPE_ARM_VGIC_V3 ? ckvm_vgic_v3_attr(0, off)
+									 : ckvm_vgic_v2_attr(0, off),
+					&val));
+	return val & (1u << (intid % 32));
 }

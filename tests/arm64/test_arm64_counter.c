@@ -19,17 +19,17 @@ static void test_counter_offset(void **state)
 	a64_guest_create(&g, 0);
 	t_require_vm_cap(g.vm, KVM_CAP_COUNTER_OFFSET);
 	a64_guest_add_vcpu(&g, 0);
-	before = a64_get_reg(g.vcpu, KVM_REG_ARM_TIMER_CNT);
+	before = t_get_reg64(g.vcpu, KVM_REG_ARM_TIMER_CNT);
 	assert_true(before > 0);
 	t_assert_ok(ckvm_vm_arm_set_counter_offset(g.vm, before));
-	after = a64_get_reg(g.vcpu, KVM_REG_ARM_TIMER_CNT);
+	after = t_get_reg64(g.vcpu, KVM_REG_ARM_TIMER_CNT);
 	/* what elapsed since `before`, far below `before` itself */
 	assert_true(after < before);
-	later = a64_get_reg(g.vcpu, KVM_REG_ARM_TIMER_CNT);
+	later = t_get_reg64(g.vcpu, KVM_REG_ARM_TIMER_CNT);
 	assert_true(later >= after);
 	/* offset 0 brings the host count back */
 	t_assert_ok(ckvm_vm_arm_set_counter_offset(g.vm, 0));
-	assert_true(a64_get_reg(g.vcpu, KVM_REG_ARM_TIMER_CNT) >= before);
+	assert_true(t_get_reg64(g.vcpu, KVM_REG_ARM_TIMER_CNT) >= before);
 	a64_guest_destroy(&g);
 }
 

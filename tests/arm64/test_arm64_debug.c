@@ -30,9 +30,9 @@ static void test_hw_breakpoint(void **state)
 	t_assert_ok(ckvm_vcpu_set_guest_debug(g.vcpu, &dbg));
 	e = a64_run_expect(&g, CKVM_EXIT_DEBUG);
 	assert_int_equal(ckvm_arm64_debug_exit_ec(&e), 0x30);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_pc()), bp);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_pc()), bp);
 	/* the instruction at the breakpoint has not run yet */
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(1)), 1);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(1)), 1);
 
 	/* single-step from here: one instruction (the add), then a step exit */
 	memset(&dbg, 0, sizeof(dbg));
@@ -40,8 +40,8 @@ static void test_hw_breakpoint(void **state)
 	t_assert_ok(ckvm_vcpu_set_guest_debug(g.vcpu, &dbg));
 	e = a64_run_expect(&g, CKVM_EXIT_DEBUG);
 	assert_int_equal(ckvm_arm64_debug_exit_ec(&e), 0x32);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_pc()), bp + 4);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(1)), 2);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_pc()), bp + 4);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(1)), 2);
 
 	/* no debug: the guest stores x1 and powers off */
 	memset(&dbg, 0, sizeof(dbg));

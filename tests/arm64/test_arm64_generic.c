@@ -15,36 +15,8 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-
-#define DIST_BASE 0x08000000ull
-#define CPU_BASE 0x08010000ull
-#define REDIST_BASE 0x080a0000ull
-
-static struct ckvm_device *setup_gic(struct a64_guest *g, uint32_t *type)
-{
-	struct ckvm_device *gic = NULL;
-
-	*type = ckvm_vm_test_create_device(g->vm, KVM_DEV_TYPE_ARM_VGIC_V3) == 0 ?
-		KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2;
-	t_assert_ok(ckvm_vm_setup_vgic(g->vm, *type, DIST_BASE,
-				       *type == KVM_DEV_TYPE_ARM_VGIC_V3 ? REDIST_BASE : CPU_BASE,
-				       64, &gic));
-	return gic;
-}
-
-static bool spi_pending(struct ckvm_device *gic, uint32_t type, uint32_t intid)
-{
-	uint32_t off = 0x200 + (intid / 32) * 4, val = 0;
-
-	t_assert_ok(ckvm_vgic_get_reg32(gic, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
-					type == KVM_DEV_TYPE_ARM_VGIC_V3 ? ckvm_vgic_v3_attr(0, off)
-									 : ckvm_vgic_v2_attr(0, off),
-					&val));
-	return val & (1u << (intid % 32));
-}
 
 /* irqfd injection is asynchronous: wait up to a second for the line. */
 static bool wait_pending(struct ckvm_device *gic, uint32_t type, uint32_t intid)
@@ -53,7 +25,7 @@ static bool wait_pending(struct ckvm_device *gic, uint32_t type, uint32_t intid)
 	int i;
 
 	for (i = 0; i < 1000; i++) {
-		if (spi_pending(gic, type, intid))
+		if (a64_spi_pending(gic, type, intid))
 			return true;
 		nanosleep(&ts, NULL);
 	}
@@ -63,49 +35,11 @@ static bool wait_pending(struct ckvm_device *gic, uint32_t type, uint32_t intid)
 static void test_memory_slots(void **state)
 {
 	struct a64_guest g;
-	struct kvm_userspace_memory_region r;
-	uint8_t *extra;
 
 	(void)state;
 	a64_guest_create(&g, 0);
-	extra = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(extra != MAP_FAILED);
-	memset(&r, 0, sizeof(r));
-	r.slot = 1;
-	r.guest_phys_addr = 0x50000000;
-	r.memory_size = (uint64_t)sysconf(_SC_PAGESIZE);
-	r.userspace_addr = (uint64_t)(uintptr_t)extra;
-	t_assert_ok(ckvm_vm_set_user_memory_region(g.vm, &r));
-	/* overlapping slot 0 is refused */
-	r.slot = 2;
-	r.guest_phys_addr = A64_RAM_GPA;
-	t_assert_err(ckvm_vm_set_user_memory_region(g.vm, &r), EEXIST);
-	/* move slot 1, then delete it */
-	r.slot = 1;
-	r.guest_phys_addr = 0x60000000;
-	t_assert_ok(ckvm_vm_set_user_memory_region(g.vm, &r));
-	r.memory_size = 0;
-	t_assert_ok(ckvm_vm_set_user_memory_region(g.vm, &r));
-	if (ckvm_vm_check_extension(g.vm, KVM_CAP_USER_MEMORY2) > 0) {
-		struct kvm_userspace_memory_region2 r2;
-
-		memset(&r2, 0, sizeof(r2));
-		r2.slot = 3;
-		r2.guest_phys_addr = 0x70000000;
-		r2.memory_size = (uint64_t)sysconf(_SC_PAGESIZE);
-		r2.userspace_addr = (uint64_t)(uintptr_t)extra;
-		t_assert_ok(ckvm_vm_set_user_memory_region2(g.vm, &r2));
-		r2.memory_size = 0;
-		t_assert_ok(ckvm_vm_set_user_memory_region2(g.vm, &r2));
-	} else {
-		struct kvm_userspace_memory_region2 r2;
-
-		memset(&r2, 0, sizeof(r2));
-		assert_true(ckvm_vm_set_user_memory_region2(g.vm, &r2) < 0);
-	}
+	t_check_memory_slots(g.vm, A64_RAM_GPA, 0x50000000);
 	a64_guest_destroy(&g);
-	munmap(extra, (size_t)sysconf(_SC_PAGESIZE));
 }
 
 static void test_ioeventfd(void **state)
@@ -113,7 +47,6 @@ static void test_ioeventfd(void **state)
 	struct a64_guest g;
 	struct ckvm_exit e;
 	uint32_t answer = 0x0506;
-	uint64_t count = 0;
 	int efd;
 
 	(void)state;
@@ -128,8 +61,7 @@ static void test_ioeventfd(void **state)
 	e = a64_run_expect(&g, CKVM_EXIT_MMIO_READ); /* loads are not ioeventfds */
 	memcpy(e.mmio.data, &answer, 4);
 	a64_run_to_system_off(&g); /* the store went to the eventfd: no MMIO exit */
-	assert_int_equal(read(efd, &count, sizeof(count)), sizeof(count));
-	assert_int_equal(count, 1);
+	t_check_eventfd_once(efd);
 	t_assert_ok(ckvm_vm_unregister_ioevent(g.vm, efd, CKVM_IO_MMIO, a64_mmio_gpa(&g), 4, true,
 					       0x304));
 	/* port I/O does not exist on arm64 */
@@ -143,7 +75,7 @@ static void test_coalesced_mmio(void **state)
 	struct a64_guest g;
 	struct kvm_coalesced_mmio ent;
 	struct ckvm_exit e;
-	uint32_t answer = 0x0506, v;
+	uint32_t answer = 0x0506;
 
 	(void)state;
 	a64_guest_create(&g, 0);
@@ -157,12 +89,7 @@ static void test_coalesced_mmio(void **state)
 	e = a64_run_expect(&g, CKVM_EXIT_MMIO_READ);
 	memcpy(e.mmio.data, &answer, 4);
 	a64_run_to_system_off(&g);
-	assert_int_equal(ckvm_vcpu_coalesced_mmio_read(g.vcpu, &ent), 1);
-	assert_int_equal(ent.phys_addr, a64_mmio_gpa(&g));
-	assert_int_equal(ent.len, 4);
-	memcpy(&v, ent.data, 4);
-	assert_int_equal(v, 0x304);
-	assert_int_equal(ckvm_vcpu_coalesced_mmio_read(g.vcpu, &ent), 0);
+	t_check_coalesced_write(g.vcpu, a64_mmio_gpa(&g), 0x304);
 	t_assert_ok(ckvm_vm_unregister_coalesced_mmio(g.vm, CKVM_IO_MMIO, a64_mmio_gpa(&g), 4));
 	a64_guest_destroy(&g);
 }
@@ -179,7 +106,8 @@ static void test_irqfd_and_routing(void **state)
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	gic = setup_gic(&g, &type);
+	type = a64_gic_type(g.vm);
+	gic = a64_setup_gic(&g, type, 64);
 	efd = eventfd(0, EFD_CLOEXEC);
 	efd2 = eventfd(0, EFD_CLOEXEC);
 	assert_true(efd >= 0 && efd2 >= 0);
@@ -187,7 +115,7 @@ static void test_irqfd_and_routing(void **state)
 	t_assert_ok(ckvm_vm_register_irqfd(g.vm, efd, 8));
 	/* the same eventfd twice is refused */
 	t_assert_err(ckvm_vm_register_irqfd(g.vm, efd, 8), EBUSY);
-	assert_false(spi_pending(gic, type, 40));
+	assert_false(a64_spi_pending(gic, type, 40));
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_true(wait_pending(gic, type, 40));
 	t_assert_ok(ckvm_vm_unregister_irqfd(g.vm, efd, 8));
@@ -202,7 +130,7 @@ static void test_irqfd_and_routing(void **state)
 	ckvm_irq_routing_free(routes);
 	/* KVM_IRQ_LINE_STATUS reports delivery */
 	assert_true(ckvm_vm_irq_line_status(g.vm, ckvm_arm64_irq(KVM_ARM_IRQ_TYPE_SPI, 0, 45), true) >= 0);
-	assert_true(spi_pending(gic, type, 45));
+	assert_true(a64_spi_pending(gic, type, 45));
 	close(efd);
 	close(efd2);
 	ckvm_device_close(gic);
@@ -213,23 +141,14 @@ static void test_stats_attrs_and_run_struct(void **state)
 {
 	struct a64_guest g;
 	struct ckvm_device *gic;
-	uint32_t intid = 0, type;
-	int fd;
+	uint32_t intid = 0;
 
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	gic = setup_gic(&g, &type); /* timer interrupts need the in-kernel irqchip */
-	assert_non_null(ckvm_vcpu_run_struct(g.vcpu));
-	assert_int_equal(ckvm_vcpu_run_size(g.vcpu), (size_t)ckvm_get_vcpu_mmap_size(g.kvm));
-	if (ckvm_check_extension(g.kvm, KVM_CAP_BINARY_STATS_FD) > 0) {
-		fd = ckvm_vm_get_stats_fd(g.vm);
-		t_assert_ok(fd);
-		close(fd);
-		fd = ckvm_vcpu_get_stats_fd(g.vcpu);
-		t_assert_ok(fd);
-		close(fd);
-	}
+	/* timer interrupts need the in-kernel irqchip */
+	gic = a64_setup_gic(&g, a64_gic_type(g.vm), 64);
+	t_check_run_struct_and_stats(g.kvm, g.vm, g.vcpu);
 	/* vCPU device attributes: the virtual timer's PPI, read and changed */
 	t_assert_ok(ckvm_vcpu_arm_get_timer_irq(g.vcpu, KVM_ARM_VCPU_TIMER_IRQ_VTIMER, &intid));
 	assert_true(intid >= 16 && intid < 32);

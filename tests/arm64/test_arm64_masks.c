@@ -36,9 +36,9 @@ static void test_writable_masks(void **state)
 	/* writing ID_AA64PFR0_EL1 with its own value is accepted */
 	idx = ckvm_arm64_feature_id_range_idx(3, 0, 0, 4, 0);
 	assert_int_equal(idx, 32);
-	pfr0 = a64_get_reg(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1);
-	a64_set_reg(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1, pfr0);
-	assert_int_equal(a64_get_reg(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1), pfr0);
+	pfr0 = t_get_reg64(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1);
+	t_set_reg64(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1, pfr0);
+	assert_int_equal(t_get_reg64(g.vcpu, CKVM_ARM64_ID_AA64PFR0_EL1), pfr0);
 	a64_guest_destroy(&g);
 }
 

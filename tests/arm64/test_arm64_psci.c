@@ -55,10 +55,10 @@ static void test_system_suspend(void **state)
 	e = a64_run_expect(&g, CKVM_EXIT_SYSTEM_EVENT);
 	assert_int_equal(e.system_event.type, KVM_SYSTEM_EVENT_SUSPEND);
 	/* the call's arguments are still in the registers for the VMM */
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(0)), 0xc400000eull);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(2)), 0x77);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(1)),
-			 a64_get_reg(g.vcpu, ckvm_arm64_reg_pc()));
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(0)), 0xc400000eull);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(2)), 0x77);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(1)),
+			 t_get_reg64(g.vcpu, ckvm_arm64_reg_pc()));
 	a64_guest_destroy(&g);
 }
 

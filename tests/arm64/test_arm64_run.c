@@ -15,9 +15,6 @@ static void run_code(uint32_t answer, uint32_t expect_written)
 {
 	struct a64_guest g;
 	struct ckvm_exit e;
-	uint64_t bitmap[4];
-	size_t words, i;
-	unsigned dirty = 0;
 
 	a64_guest_create(&g, KVM_MEM_LOG_DIRTY_PAGES);
 	a64_guest_add_vcpu(&g, 0);
@@ -38,13 +35,7 @@ static void run_code(uint32_t answer, uint32_t expect_written)
 	/* the store to the data page is in RAM */
 	assert_int_equal(*(uint32_t *)a64_gpa(&g, A64_DATA_GPA, 4), 0x55);
 	/* exactly one dirty page: the data page (instruction fetches dirty nothing) */
-	words = ckvm_dirty_log_words(g.mem_size);
-	assert_true(words <= 4);
-	memset(bitmap, 0, sizeof(bitmap));
-	t_assert_ok(ckvm_vm_get_dirty_log(g.vm, 0, g.mem_size, bitmap, words));
-	for (i = 0; i < words; i++)
-		dirty += (unsigned)__builtin_popcountll(bitmap[i]);
-	assert_int_equal(dirty, 1);
+	assert_int_equal(t_dirty_pages(g.vm, 0, g.mem_size), 1);
 	a64_guest_destroy(&g);
 }
 
@@ -63,19 +54,14 @@ static void test_run_code_mismatch(void **state)
 static void test_immediate_exit(void **state)
 {
 	struct a64_guest g;
-	struct ckvm_exit e;
 
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
 	a64_guest_load_code(&g, a64_run_code);
-	ckvm_vcpu_set_immediate_exit(g.vcpu, true);
-	memset(&e, 0, sizeof(e));
-	t_assert_err(ckvm_vcpu_run(g.vcpu, &e), EINTR);
-	assert_int_equal(e.kind, CKVM_EXIT_INTERRUPTED);
-	/* the guest did not run: PC unchanged, then it runs normally */
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_pc()), A64_CODE_GPA);
-	e = a64_run_expect(&g, CKVM_EXIT_MMIO_READ);
+	t_check_immediate_exit(g.vcpu, ckvm_arm64_reg_pc(), A64_CODE_GPA);
+	/* then it runs normally */
+	(void)a64_run_expect(&g, CKVM_EXIT_MMIO_READ);
 	a64_guest_destroy(&g);
 }
 

@@ -13,38 +13,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define DIST_BASE 0x08000000ull
-#define CPU_BASE 0x08010000ull
-#define REDIST_BASE 0x080a0000ull
 #define SPI 40u
 #define PMR_ATTR(aff) ckvm_vgic_v3_sysreg_attr(aff, 3, 0, 4, 6, 0)
-
-static uint32_t gic_type(struct ckvm_vm *vm)
-{
-	return ckvm_vm_test_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3) == 0 ?
-	       KVM_DEV_TYPE_ARM_VGIC_V3 : KVM_DEV_TYPE_ARM_VGIC_V2;
-}
-
-static struct ckvm_device *setup_gic(struct a64_guest *g, uint32_t type, uint32_t nr_irqs)
-{
-	struct ckvm_device *gic = NULL;
-
-	t_assert_ok(ckvm_vm_setup_vgic(g->vm, type, DIST_BASE,
-				       type == KVM_DEV_TYPE_ARM_VGIC_V3 ? REDIST_BASE : CPU_BASE,
-				       nr_irqs, &gic));
-	return gic;
-}
-
-static uint32_t spi_pending(struct ckvm_device *gic, uint32_t type)
-{
-	uint32_t off = 0x200 + (SPI / 32) * 4, val = 0;
-
-	t_assert_ok(ckvm_vgic_get_reg32(gic, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
-					type == KVM_DEV_TYPE_ARM_VGIC_V3 ? ckvm_vgic_v3_attr(0, off)
-									 : ckvm_vgic_v2_attr(0, off),
-					&val));
-	return val & (1u << (SPI % 32));
-}
 
 static bool volatile_reg(uint64_t id)
 {
@@ -58,26 +28,25 @@ static void test_round_trip(void **state)
 	struct ckvm_device *gic, *gic2, *small;
 	struct ckvm_snapshot_ctx *ctx = NULL, *ctx2 = NULL;
 	struct ckvm_snapshot_record rec;
-	struct kvm_reg_list *list = NULL;
 	void *vblob = NULL, *cblob = NULL;
 	size_t vlen = 0, clen = 0;
 	struct ckvm_exit e;
 	uint32_t type, aff;
-	uint64_t i, v;
+	uint64_t v;
 
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	type = gic_type(g.vm);
-	gic = setup_gic(&g, type, 128);
+	type = a64_gic_type(g.vm);
+	gic = a64_setup_gic(&g, type, 128);
 	a64_guest_load_code(&g, a64_count);
 	e = a64_run_expect(&g, CKVM_EXIT_MMIO_WRITE);
 	memcpy(&v, e.mmio.data, 8);
 	assert_int_equal(v, 0x100);
 	/* vGIC state worth carrying over */
 	t_assert_ok(ckvm_vm_set_irq_line(g.vm, ckvm_arm64_irq(KVM_ARM_IRQ_TYPE_SPI, 0, SPI), true));
-	assert_true(spi_pending(gic, type));
-	aff = ckvm_arm64_mpidr_to_attr_aff(a64_get_reg(g.vcpu, CKVM_ARM64_MPIDR_EL1));
+	assert_true(a64_spi_pending(gic, type, SPI));
+	aff = ckvm_arm64_mpidr_to_attr_aff(t_get_reg64(g.vcpu, CKVM_ARM64_MPIDR_EL1));
 	if (type == KVM_DEV_TYPE_ARM_VGIC_V3)
 		t_assert_ok(ckvm_vgic_set_reg64(gic, KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, PMR_ATTR(aff),
 						0xf0));
@@ -98,13 +67,13 @@ static void test_round_trip(void **state)
 	/* a target whose vGIC has another size is refused before any write */
 	a64_guest_create(&h, 0);
 	a64_guest_add_vcpu(&h, 0);
-	small = setup_gic(&h, type, 64);
+	small = a64_setup_gic(&h, type, 64);
 	t_assert_ok(ckvm_snapshot_ctx_create(h.kvm, h.vm, &ctx2));
 	/* without a registered vGIC, vGIC state cannot be restored */
 	t_assert_err(ckvm_snapshot_restore_vm(ctx2, vblob, vlen, 0), EOPNOTSUPP);
 	t_assert_ok(ckvm_snapshot_ctx_set_vgic(ctx2, small, &h.vcpu, 1));
 	t_assert_err(ckvm_snapshot_restore_vm(ctx2, vblob, vlen, 0), EOPNOTSUPP);
-	assert_false(spi_pending(small, type));
+	assert_false(a64_spi_pending(small, type, SPI));
 	ckvm_snapshot_ctx_free(ctx2);
 	ckvm_device_close(small);
 	a64_guest_destroy(&h);
@@ -112,7 +81,7 @@ static void test_round_trip(void **state)
 	/* the real target: same configuration */
 	a64_guest_create(&h, 0);
 	a64_guest_add_vcpu(&h, 0);
-	gic2 = setup_gic(&h, type, 128);
+	gic2 = a64_setup_gic(&h, type, 128);
 	memcpy(h.mem, g.mem, g.mem_size);
 	t_assert_ok(ckvm_snapshot_ctx_create(h.kvm, h.vm, &ctx2));
 	t_assert_ok(ckvm_snapshot_ctx_set_vgic(ctx2, gic2, &h.vcpu, 1));
@@ -120,30 +89,13 @@ static void test_round_trip(void **state)
 	((uint8_t *)cblob)[clen - 1] ^= 0xff;
 	t_assert_err(ckvm_snapshot_restore_vcpu(ctx2, h.vcpu, cblob, clen, 0), EBADMSG);
 	((uint8_t *)cblob)[clen - 1] ^= 0xff;
-	assert_int_equal(a64_get_reg(h.vcpu, ckvm_arm64_reg_x(1)), 0);
+	assert_int_equal(t_get_reg64(h.vcpu, ckvm_arm64_reg_x(1)), 0);
 	t_assert_ok(ckvm_snapshot_restore_vm(ctx2, vblob, vlen, 0));
 	t_assert_ok(ckvm_snapshot_restore_vcpu(ctx2, h.vcpu, cblob, clen, 0));
 
 	/* same registers, same vGIC state */
-	t_assert_ok(ckvm_vcpu_get_reg_list(g.vcpu, &list));
-	for (i = 0; i < list->n; i++) {
-		uint8_t a[256], b[256];
-		uint64_t id = list->reg[i];
-		size_t sz = ckvm_reg_size(id);
-
-		if (volatile_reg(id) || sz > sizeof(a))
-			continue;
-		assert_int_equal(ckvm_vcpu_get_one_reg(g.vcpu, id, a, sz), sz);
-		assert_int_equal(ckvm_vcpu_get_one_reg(h.vcpu, id, b, sz), sz);
-		if (memcmp(a, b, sz) != 0) {
-			char name[64];
-
-			ckvm_arm64_reg_name(id, name, sizeof(name));
-			fail_msg("register %s differs after restore", name);
-		}
-	}
-	ckvm_reg_list_free(list);
-	assert_true(spi_pending(gic2, type));
+	t_compare_regs(g.vcpu, h.vcpu, volatile_reg, ckvm_arm64_reg_name);
+	assert_true(a64_spi_pending(gic2, type, SPI));
 	if (type == KVM_DEV_TYPE_ARM_VGIC_V3) {
 		uint64_t pmr = 0;
 

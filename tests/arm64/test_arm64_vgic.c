@@ -15,17 +15,9 @@
 #include <errno.h>
 #include <string.h>
 
-#define DIST_BASE 0x08000000ull
-#define CPU_BASE 0x08010000ull    /* v2 CPU interface */
-#define REDIST_BASE 0x080a0000ull /* v3 redistributors */
-
-static uint32_t gic_type(struct ckvm_vm *vm)
-{
-	if (ckvm_vm_test_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3) == 0)
-		return KVM_DEV_TYPE_ARM_VGIC_V3;
-	t_assert_ok(ckvm_vm_test_create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V2));
-	return KVM_DEV_TYPE_ARM_VGIC_V2;
-}
+#define DIST_BASE A64_GIC_DIST_BASE
+#define CPU_BASE A64_GIC_CPU_BASE       /* v2 CPU interface */
+#define REDIST_BASE A64_GIC_REDIST_BASE /* v3 redistributors */
 
 static void test_create_device(void **state)
 {
@@ -42,7 +34,7 @@ static void test_create_device(void **state)
 	assert_null(dev);
 	t_assert_err(ckvm_vm_create_vgic(g.vm, KVM_DEV_TYPE_FSL_MPIC_20, &dev), EINVAL);
 	a64_guest_add_vcpu(&g, 0); /* GICv3 wants its vCPUs first */
-	type = gic_type(g.vm);
+	type = a64_gic_type(g.vm);
 	t_assert_ok(ckvm_vm_create_vgic(g.vm, type, &dev));
 	assert_int_equal(ckvm_device_type(dev), type);
 	t_assert_ok(ckvm_vgic_set_addr(dev, type == KVM_DEV_TYPE_ARM_VGIC_V3 ?
@@ -80,7 +72,7 @@ static void test_setup_and_irq_line(void **state)
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	type = gic_type(g.vm);
+	type = a64_gic_type(g.vm);
 	t_assert_err(ckvm_vm_setup_vgic(g.vm, type, DIST_BASE, REDIST_BASE, 100, &dev), EINVAL);
 	assert_null(dev);
 	t_assert_ok(ckvm_vm_setup_vgic(g.vm, type, DIST_BASE,
@@ -103,7 +95,7 @@ static void test_setup_and_irq_line(void **state)
 	assert_true(ckvm_vm_set_irq_line(g.vm, ckvm_arm64_irq(KVM_ARM_IRQ_TYPE_SPI, 0, 200), true) < 0);
 	if (type == KVM_DEV_TYPE_ARM_VGIC_V3) {
 		uint64_t pmr = 0;
-		uint32_t aff = ckvm_arm64_mpidr_to_attr_aff(a64_get_reg(g.vcpu, CKVM_ARM64_MPIDR_EL1));
+		uint32_t aff = ckvm_arm64_mpidr_to_attr_aff(t_get_reg64(g.vcpu, CKVM_ARM64_MPIDR_EL1));
 
 		/* a CPU interface system register of vCPU 0: ICC_PMR_EL1 round trip */
 		t_assert_ok(ckvm_vgic_set_reg64(dev, KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS,

@@ -84,51 +84,14 @@ static void test_preferred_target_and_init(void **state)
 
 static void test_reg_list_and_names(void **state)
 {
+	const uint64_t must[] = { ckvm_arm64_reg_pc(), CKVM_ARM64_MPIDR_EL1 };
 	struct a64_guest g;
-	struct kvm_reg_list *list = NULL;
-	bool have_pc = false, have_mpidr = false;
-	uint64_t i;
 
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	/* the helper grows on E2BIG itself */
-	t_assert_ok(ckvm_vcpu_get_reg_list(g.vcpu, &list));
-	assert_non_null(list);
-	assert_true(list->n > 50);
-	assert_true(ckvm_reg_list_capacity(list) >= list->n);
-	for (i = 0; i < list->n; i++) {
-		char name[64];
-		uint8_t val[256];
-		uint64_t id = list->reg[i];
-
-		have_pc |= id == ckvm_arm64_reg_pc();
-		have_mpidr |= id == CKVM_ARM64_MPIDR_EL1;
-		t_assert_ok(ckvm_arm64_reg_name(id, name, sizeof(name)));
-		assert_true(ckvm_reg_size(id) <= sizeof(val));
-		/* every listed register reads with exactly its size */
-		assert_int_equal(ckvm_vcpu_get_one_reg(g.vcpu, id, val, ckvm_reg_size(id)),
-				 ckvm_reg_size(id));
-	}
-	assert_true(have_pc);
-	assert_true(have_mpidr);
-	ckvm_reg_list_free(list);
-	/* the raw kernel behaviour under the helper: too small a list gives E2BIG and the count */
-	{
-		struct kvm_reg_list *small = NULL;
-		uint64_t needed;
-
-		t_assert_ok(ckvm_reg_list_alloc(1, &small));
-		small->n = 1;
-		t_assert_err(ckvm_vcpu_ioctl(g.vcpu, KVM_GET_REG_LIST, small), E2BIG);
-		needed = small->n;
-		assert_true(needed > 1);
-		t_assert_ok(ckvm_reg_list_reserve(&small, needed));
-		small->n = needed;
-		t_assert_ok(ckvm_vcpu_ioctl(g.vcpu, KVM_GET_REG_LIST, small));
-		assert_int_equal(small->n, needed);
-		ckvm_reg_list_free(small);
-	}
+	t_check_reg_list(g.vcpu, ckvm_arm64_reg_name, 50, must, T_ARRAY_LEN(must));
+	t_check_reg_list_e2big(g.vcpu);
 	a64_guest_destroy(&g);
 }
 
@@ -143,10 +106,10 @@ static void test_one_reg_round_trips(void **state)
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	a64_set_reg(g.vcpu, ckvm_arm64_reg_pc(), A64_CODE_GPA + 0x40);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_pc()), A64_CODE_GPA + 0x40);
-	a64_set_reg(g.vcpu, ckvm_arm64_reg_x(0), 0x0123456789abcdefull);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(0)), 0x0123456789abcdefull);
+	t_set_reg64(g.vcpu, ckvm_arm64_reg_pc(), A64_CODE_GPA + 0x40);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_pc()), A64_CODE_GPA + 0x40);
+	t_set_reg64(g.vcpu, ckvm_arm64_reg_x(0), 0x0123456789abcdefull);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(0)), 0x0123456789abcdefull);
 	for (i = 0; i < sizeof(v0); i++)
 		v0[i] = (uint8_t)(0x10 + i);
 	assert_int_equal(ckvm_vcpu_set_one_reg(g.vcpu, ckvm_arm64_reg_v(0), v0, sizeof(v0)), 16);
@@ -161,33 +124,24 @@ static void test_one_reg_round_trips(void **state)
 	x = 0;
 	t_assert_err(ckvm_vcpu_get_one_reg(g.vcpu, ckvm_arm64_reg_v(0), back, 8), EINVAL);
 	t_assert_err(ckvm_vcpu_set_one_reg(g.vcpu, ckvm_arm64_reg_x(0), &x, 4), EINVAL);
-	assert_int_equal(a64_get_reg(g.vcpu, ckvm_arm64_reg_x(0)), 0x0123456789abcdefull);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_arm64_reg_x(0)), 0x0123456789abcdefull);
 	/* an id that does not exist */
 	t_assert_err(ckvm_vcpu_get_one_reg(g.vcpu, ckvm_arm64_fw_reg(0x7fff), &x, sizeof(x)), ENOENT);
 	/* MPIDR reads back with the RES1 bit 31 set */
-	assert_true(a64_get_reg(g.vcpu, CKVM_ARM64_MPIDR_EL1) & (1ull << 31));
+	assert_true(t_get_reg64(g.vcpu, CKVM_ARM64_MPIDR_EL1) & (1ull << 31));
 	a64_guest_destroy(&g);
 }
 
 static void test_mp_state_and_events(void **state)
 {
 	struct a64_guest g;
-	struct kvm_mp_state mp;
 	struct kvm_vcpu_events ev;
-	struct ckvm *kvm;
 
 	(void)state;
 	a64_guest_create(&g, 0);
 	a64_guest_add_vcpu(&g, 0);
-	kvm = g.kvm;
-	t_assert_ok(ckvm_vcpu_get_mp_state(g.vcpu, &mp));
-	assert_int_equal(mp.mp_state, KVM_MP_STATE_RUNNABLE);
-	mp.mp_state = KVM_MP_STATE_STOPPED;
-	t_assert_ok(ckvm_vcpu_set_mp_state(g.vcpu, &mp));
-	memset(&mp, 0, sizeof(mp));
-	t_assert_ok(ckvm_vcpu_get_mp_state(g.vcpu, &mp));
-	assert_int_equal(mp.mp_state, KVM_MP_STATE_STOPPED);
-	if (ckvm_check_extension(kvm, KVM_CAP_VCPU_EVENTS) > 0) {
+	t_check_mp_state_stop(g.vcpu);
+	if (ckvm_check_extension(g.kvm, KVM_CAP_VCPU_EVENTS) > 0) {
 		memset(&ev, 0xff, sizeof(ev));
 		t_assert_ok(ckvm_vcpu_get_vcpu_events(g.vcpu, &ev));
 		assert_int_equal(ev.exception.serror_pending, 0);

@@ -14,12 +14,15 @@
  * with an SBI SRST shutdown (RV_SHUTDOWN), which KVM turns into a
  * SYSTEM_EVENT exit of type SHUTDOWN.
  *
- * The rv_* functions fail the current cmocka test on any error.
+ * The rv_* functions fail the current cmocka test on any error. What is
+ * not riscv64-specific (RAM slot, ONE_REG access, runs, generic checks,
+ * t_set_reg64/t_get_reg64) is in tests/lib/onereg_test.h, shared with
+ * tests/arm64.
  */
 #ifndef CKVM_TEST_RV_H
 #define CKVM_TEST_RV_H
 
-#include "t.h"
+#include "onereg_test.h"
 
 #define RV_RAM_GPA 0x80000000ull
 #define RV_RAM_SIZE 0x20000ull
@@ -44,13 +47,13 @@ void rv_guest_load(struct rv_guest *g, const void *start, const void *end);
 } while (0)
 uint64_t rv_mmio_gpa(const struct rv_guest *g);
 void *rv_gpa(struct rv_guest *g, uint64_t gpa, size_t len);
-void rv_set_reg(struct ckvm_vcpu *vcpu, uint64_t id, uint64_t val);
-uint64_t rv_get_reg(struct ckvm_vcpu *vcpu, uint64_t id);
 struct ckvm_exit rv_run_expect(struct rv_guest *g, enum ckvm_exit_kind kind);
 /* Run and require a 64-bit MMIO store; returns the value. */
 uint64_t rv_run_mmio_write64(struct rv_guest *g);
 /* Run and require the SBI SRST shutdown. */
 void rv_run_to_shutdown(struct rv_guest *g);
 void rv_guest_destroy(struct rv_guest *g);
+/* Skip (77, "SKIP: needs KVM_DEV_TYPE_RISCV_AIA") where the host cannot create an AIA. */
+void rv_require_aia(struct rv_guest *g);
 
 #endif

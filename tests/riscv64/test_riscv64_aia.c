@@ -19,12 +19,6 @@
 #define APLIC_BASE 0x0c000000ull
 #define IMSIC_BASE 0x28000000ull
 
-static void require_aia(struct rv_guest *g)
-{
-	if (ckvm_vm_test_create_device(g->vm, KVM_DEV_TYPE_RISCV_AIA) < 0)
-		t_skip("needs KVM_DEV_TYPE_RISCV_AIA");
-}
-
 static void test_create_device(void **state)
 {
 	struct rv_guest g;
@@ -37,7 +31,7 @@ static void test_create_device(void **state)
 	t_assert_err(ckvm_vm_create_device(g.vm, KVM_DEV_TYPE_FSL_MPIC_20, 0, &aia), ENODEV);
 	assert_null(aia);
 	rv_guest_add_vcpu(&g);
-	require_aia(&g);
+	rv_require_aia(&g);
 	t_assert_ok(ckvm_vm_create_aia(g.vm, &aia));
 	t_assert_ok(ckvm_aia_set_config(aia, KVM_DEV_RISCV_AIA_CONFIG_SRCS, 128 - 1));
 	memset(&attr, 0, sizeof(attr));
@@ -66,7 +60,7 @@ static void test_setup_and_irq_line(void **state)
 	(void)state;
 	rv_guest_create(&g, 0);
 	rv_guest_add_vcpu(&g);
-	require_aia(&g);
+	rv_require_aia(&g);
 	t_assert_err(ckvm_vm_setup_aia(g.vm, 0, 32, 0, APLIC_BASE, IMSIC_BASE, &aia), EINVAL);
 	t_assert_err(ckvm_vm_setup_aia(g.vm, 1, 32, 0, APLIC_BASE + 0x10, IMSIC_BASE, &aia), EINVAL);
 	assert_null(aia);
@@ -123,7 +117,7 @@ static void test_irqfd_and_routing(void **state)
 	(void)state;
 	rv_guest_create(&g, 0);
 	rv_guest_add_vcpu(&g);
-	require_aia(&g);
+	rv_require_aia(&g);
 	t_assert_ok(ckvm_vm_setup_aia(g.vm, 1, 32, 0, APLIC_BASE, IMSIC_BASE, &aia));
 	/* sources 3 and 7: edge rising, so a pulse leaves them pending */
 	t_assert_ok(ckvm_aia_set_aplic_reg(aia, 0x0004 + 4 * 2, 4));

@@ -6,36 +6,14 @@
  * accesses (seed) answered with ckvm_riscv_csr_reply, SRST system events
  * and FAIL_ENTRY. No /dev/kvm needed.
  */
-#include "t.h"
+#include "onereg_test.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define RUN_BYTES 4096
-
-static struct kvm_run *fresh(uint32_t reason)
-{
-	static uint8_t buf[RUN_BYTES] __attribute__((aligned(64)));
-
-	memset(buf, 0x5a, sizeof(buf));
-	((struct kvm_run *)buf)->exit_reason = reason;
-	return (struct kvm_run *)buf;
-}
-
-static struct ckvm_exit decode(struct kvm_run *run, enum ckvm_exit_kind want)
-{
-	struct ckvm_exit e;
-
-	memset(&e, 0, sizeof(e));
-	t_assert_ok(ckvm_exit_decode(run, RUN_BYTES, 0, &e));
-	assert_int_equal(e.kind, want);
-	assert_ptr_equal(e.run, run);
-	return e;
-}
-
 static void test_sbi_putchar(void **state)
 {
-	struct kvm_run *run = fresh(KVM_EXIT_RISCV_SBI);
+	struct kvm_run *run = t_run_fresh(KVM_EXIT_RISCV_SBI);
 	struct ckvm_exit e;
 	unsigned i;
 
@@ -44,7 +22,7 @@ static void test_sbi_putchar(void **state)
 	run->riscv_sbi.function_id = 0;
 	for (i = 0; i < 6; i++)
 		run->riscv_sbi.args[i] = 'A' + i;
-	e = decode(run, CKVM_EXIT_RISCV_SBI);
+	e = t_exit_decode(run, CKVM_EXIT_RISCV_SBI);
 	assert_int_equal(e.riscv_sbi.extension_id, 0x01);
 	assert_int_equal(e.riscv_sbi.function_id, 0);
 	assert_int_equal(e.riscv_sbi.args[0], 'A');
@@ -57,7 +35,7 @@ static void test_sbi_putchar(void **state)
 
 static void test_sbi_dbcn_and_errors(void **state)
 {
-	struct kvm_run *run = fresh(KVM_EXIT_RISCV_SBI);
+	struct kvm_run *run = t_run_fresh(KVM_EXIT_RISCV_SBI);
 	struct ckvm_exit e;
 
 	(void)state;
@@ -67,7 +45,7 @@ static void test_sbi_dbcn_and_errors(void **state)
 	run->riscv_sbi.args[0] = 5;
 	run->riscv_sbi.args[1] = 0x80001000;
 	run->riscv_sbi.args[2] = 0;
-	e = decode(run, CKVM_EXIT_RISCV_SBI);
+	e = t_exit_decode(run, CKVM_EXIT_RISCV_SBI);
 	assert_int_equal(e.riscv_sbi.extension_id, 0x4442434e);
 	assert_int_equal(e.riscv_sbi.function_id, CKVM_SBI_DBCN_CONSOLE_WRITE);
 	t_assert_ok(ckvm_riscv_sbi_reply(&e, CKVM_SBI_SUCCESS, 5));
@@ -75,17 +53,17 @@ static void test_sbi_dbcn_and_errors(void **state)
 	assert_int_equal(run->riscv_sbi.ret[1], 5);
 	/* an unsupported experimental call: error -2 as an unsigned long */
 	run->riscv_sbi.extension_id = CKVM_SBI_EXT_EXPERIMENTAL_START + 7;
-	e = decode(run, CKVM_EXIT_RISCV_SBI);
+	e = t_exit_decode(run, CKVM_EXIT_RISCV_SBI);
 	t_assert_ok(ckvm_riscv_sbi_reply(&e, CKVM_SBI_ERR_NOT_SUPPORTED, 0));
 	assert_int_equal((long)run->riscv_sbi.ret[0], -2);
 	assert_int_equal(run->riscv_sbi.ret[1], 0);
 	assert_true(e.riscv_sbi.extension_id >= CKVM_SBI_EXT_EXPERIMENTAL_START &&
 		    e.riscv_sbi.extension_id <= CKVM_SBI_EXT_EXPERIMENTAL_END);
 	/* replying to another kind of exit is refused and writes nothing */
-	run = fresh(KVM_EXIT_MMIO);
+	run = t_run_fresh(KVM_EXIT_MMIO);
 	run->mmio.len = 4;
 	run->mmio.is_write = 1;
-	e = decode(run, CKVM_EXIT_MMIO_WRITE);
+	e = t_exit_decode(run, CKVM_EXIT_MMIO_WRITE);
 	t_assert_err(ckvm_riscv_sbi_reply(&e, 0, 0), EINVAL);
 	t_assert_err(ckvm_riscv_csr_reply(&e, 0), EINVAL);
 	t_assert_err(ckvm_riscv_sbi_reply(NULL, 0, 0), EINVAL);
@@ -94,7 +72,7 @@ static void test_sbi_dbcn_and_errors(void **state)
 
 static void test_csr_seed(void **state)
 {
-	struct kvm_run *run = fresh(KVM_EXIT_RISCV_CSR);
+	struct kvm_run *run = t_run_fresh(KVM_EXIT_RISCV_CSR);
 	struct ckvm_exit e;
 	unsigned long csr = 0x1234;
 
@@ -104,7 +82,7 @@ static void test_csr_seed(void **state)
 	run->riscv_csr.new_value = 0xdead;
 	run->riscv_csr.write_mask = ~0ul;
 	run->riscv_csr.ret_value = 0;
-	e = decode(run, CKVM_EXIT_RISCV_CSR);
+	e = t_exit_decode(run, CKVM_EXIT_RISCV_CSR);
 	assert_int_equal(e.riscv_csr.csr_num, 0x015);
 	assert_int_equal(e.riscv_csr.new_value, 0xdead);
 	assert_int_equal(e.riscv_csr.write_mask, ~0ul);
@@ -120,33 +98,23 @@ static void test_csr_seed(void **state)
 
 static void test_srst_system_event(void **state)
 {
-	struct kvm_run *run = fresh(KVM_EXIT_SYSTEM_EVENT);
-	struct ckvm_exit e;
+	struct kvm_run *run = t_run_fresh(KVM_EXIT_SYSTEM_EVENT);
 
 	(void)state;
 	/* KVM handles SBI SRST itself and reports a system event; data[0] is the reason */
-	run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
-	run->system_event.ndata = 1;
-	run->system_event.data[0] = 0;
-	e = decode(run, CKVM_EXIT_SYSTEM_EVENT);
-	assert_int_equal(e.system_event.type, KVM_SYSTEM_EVENT_SHUTDOWN);
-	assert_int_equal(e.system_event.ndata, 1);
-	run->system_event.type = KVM_SYSTEM_EVENT_RESET;
-	run->system_event.data[0] = 1; /* system failure */
-	e = decode(run, CKVM_EXIT_SYSTEM_EVENT);
-	assert_int_equal(e.system_event.type, KVM_SYSTEM_EVENT_RESET);
-	assert_int_equal(e.system_event.data[0], 1);
+	t_system_event(run, KVM_SYSTEM_EVENT_SHUTDOWN, 1, 0);
+	t_system_event(run, KVM_SYSTEM_EVENT_RESET, 1, 1); /* system failure */
 }
 
 static void test_fail_entry_no_vsfile(void **state)
 {
-	struct kvm_run *run = fresh(KVM_EXIT_FAIL_ENTRY);
+	struct kvm_run *run = t_run_fresh(KVM_EXIT_FAIL_ENTRY);
 	struct ckvm_exit e;
 
 	(void)state;
 	run->fail_entry.hardware_entry_failure_reason = KVM_EXIT_FAIL_ENTRY_NO_VSFILE;
 	run->fail_entry.cpu = 1;
-	e = decode(run, CKVM_EXIT_FAIL_ENTRY);
+	e = t_exit_decode(run, CKVM_EXIT_FAIL_ENTRY);
 	assert_int_equal(e.fail_entry.hardware_entry_failure_reason, 1);
 	assert_int_equal(e.fail_entry.cpu, 1);
 }

@@ -5,7 +5,7 @@
  * extension tables, AIA attribute encoders and argument checks. No
  * /dev/kvm needed.
  */
-#include "t.h"
+#include "onereg_test.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -138,13 +138,7 @@ static void test_id_fields(void **state)
 
 static void name_is(uint64_t id, const char *want)
 {
-	char buf[64];
-	int n = ckvm_riscv_reg_name(id, buf, sizeof(buf));
-
-	if (n < 0)
-		fail_msg("ckvm_riscv_reg_name(0x%llx) = %d", (unsigned long long)id, n);
-	assert_string_equal(buf, want);
-	assert_int_equal(n, strlen(want));
+	t_check_reg_name(ckvm_riscv_reg_name, id, want);
 }
 
 static void test_reg_names(void **state)

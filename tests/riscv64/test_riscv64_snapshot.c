@@ -11,14 +11,18 @@
 #include <errno.h>
 #include <string.h>
 
+/* the timer keeps running between the reads */
+static bool timer_reg(uint64_t id)
+{
+	return ckvm_riscv_reg_type(id) == (KVM_REG_RISCV_TIMER >> KVM_REG_RISCV_TYPE_SHIFT);
+}
+
 static void test_round_trip(void **state)
 {
 	struct rv_guest g, h;
 	struct ckvm_snapshot_ctx *ctx = NULL, *ctx2 = NULL;
-	struct kvm_reg_list *list = NULL;
 	void *vblob = NULL, *cblob = NULL;
 	size_t vlen = 0, clen = 0;
-	uint64_t i;
 
 	(void)state;
 	rv_guest_create(&g, 0);
@@ -40,31 +44,12 @@ static void test_round_trip(void **state)
 	((uint8_t *)cblob)[clen / 2] ^= 0x40;
 	t_assert_err(ckvm_snapshot_restore_vcpu(ctx2, h.vcpu, cblob, clen, 0), EBADMSG);
 	((uint8_t *)cblob)[clen / 2] ^= 0x40;
-	assert_int_equal(rv_get_reg(h.vcpu, ckvm_riscv_reg_x(5)), 0); /* t0 */
+	assert_int_equal(t_get_reg64(h.vcpu, ckvm_riscv_reg_x(5)), 0); /* t0 */
 	t_assert_ok(ckvm_snapshot_restore_vm(ctx2, vblob, vlen, 0));
 	t_assert_ok(ckvm_snapshot_restore_vcpu(ctx2, h.vcpu, cblob, clen, 0));
 
-	t_assert_ok(ckvm_vcpu_get_reg_list(g.vcpu, &list));
-	for (i = 0; i < list->n; i++) {
-		uint8_t a[256], b[256];
-		uint64_t id = list->reg[i];
-		size_t sz = ckvm_reg_size(id);
-
-		/* the timer keeps running between the reads */
-		if (ckvm_riscv_reg_type(id) == (KVM_REG_RISCV_TIMER >> KVM_REG_RISCV_TYPE_SHIFT) ||
-		    sz > sizeof(a))
-			continue;
-		assert_int_equal(ckvm_vcpu_get_one_reg(g.vcpu, id, a, sz), sz);
-		assert_int_equal(ckvm_vcpu_get_one_reg(h.vcpu, id, b, sz), sz);
-		if (memcmp(a, b, sz) != 0) {
-			char name[64];
-
-			ckvm_riscv_reg_name(id, name, sizeof(name));
-			fail_msg("register %s differs after restore", name);
-		}
-	}
-	ckvm_reg_list_free(list);
-	assert_int_equal(rv_get_reg(h.vcpu, ckvm_riscv_reg_x(5)), 0x100);
+	t_compare_regs(g.vcpu, h.vcpu, timer_reg, ckvm_riscv_reg_name);
+	assert_int_equal(t_get_reg64(h.vcpu, ckvm_riscv_reg_x(5)), 0x100);
 
 	assert_int_equal(rv_run_mmio_write64(&h), 0x200);
 	assert_int_equal(rv_run_mmio_write64(&h), 0x300);

@@ -20,8 +20,7 @@ static struct ckvm_device *setup(struct rv_guest *g, uint32_t srcs)
 
 	rv_guest_create(g, 0);
 	rv_guest_add_vcpu(g);
-	if (ckvm_vm_test_create_device(g->vm, KVM_DEV_TYPE_RISCV_AIA) < 0)
-		t_skip("needs KVM_DEV_TYPE_RISCV_AIA");
+	rv_require_aia(g);
 	t_assert_ok(ckvm_vm_setup_aia(g->vm, 1, srcs, 0, APLIC_BASE, IMSIC_BASE, &aia));
 	return aia;
 }

@@ -8,49 +8,11 @@
  * sizes, truncation), unknown REQUIRED records and other architectures. No
  * /dev/kvm needed.
  */
-#include "t.h"
+#include "onereg_test.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static struct ckvm_snapshot_writer *writer(uint32_t arch, uint32_t kind)
-{
-	struct ckvm_snapshot_writer *w = NULL;
-
-	t_assert_ok(ckvm_snapshot_writer_create(arch, kind, 0, &w));
-	return w;
-}
-
-static int validate(struct ckvm_snapshot_writer *w)
-{
-	void *blob = NULL;
-	size_t len = 0;
-	int r;
-
-	t_assert_ok(ckvm_snapshot_writer_finish(w, &blob, &len));
-	ckvm_snapshot_writer_free(w);
-	r = ckvm_snapshot_validate(blob, len);
-	ckvm_snapshot_free(blob);
-	return r;
-}
-
-static void add_mp(struct ckvm_snapshot_writer *w, uint32_t state)
-{
-	struct kvm_mp_state mp = { .mp_state = state };
-
-	t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_MP_STATE, 0, &mp, sizeof(mp)));
-}
 
 static void test_vcpu_blob(void **state)
 {
@@ -61,51 +23,51 @@ static void test_vcpu_blob(void **state)
 	(void)state;
 	/* pc, fcsr (4 bytes, padded to 8), v1 with VLEN 256 (32 bytes), isa_ext.v */
 	memset(buf, 0, sizeof(buf));
-	put64(buf, 4);
-	put64(buf + len, ckvm_riscv_reg_pc());
-	put64(buf + len + 8, 0x80000000);
+	t_put64(buf, 4);
+	t_put64(buf + len, ckvm_riscv_reg_pc());
+	t_put64(buf + len + 8, 0x80000000);
 	len += 16;
-	put64(buf + len, ckvm_riscv_fp_d_reg(CKVM_RISCV_FP_FCSR));
-	put32(buf + len + 8, 0x1f);
+	t_put64(buf + len, ckvm_riscv_fp_d_reg(CKVM_RISCV_FP_FCSR));
+	t_put32(buf + len + 8, 0x1f);
 	len += 16;
-	put64(buf + len, ckvm_riscv_vector_reg(1, 32));
+	t_put64(buf + len, ckvm_riscv_vector_reg(1, 32));
 	memset(buf + len + 8, 0x5a, 32);
 	len += 8 + 32;
-	put64(buf + len, ckvm_riscv_isa_ext_reg(CKVM_RISCV_ISA_EXT_V));
-	put64(buf + len + 8, 1);
+	t_put64(buf + len, ckvm_riscv_isa_ext_reg(CKVM_RISCV_ISA_EXT_V));
+	t_put64(buf + len + 8, 1);
 	len += 16;
 	assert_int_equal(len, sizeof(buf));
-	w = writer(CKVM_SNAPSHOT_ARCH_RISCV64, CKVM_SNAPSHOT_KIND_VCPU);
-	add_mp(w, KVM_MP_STATE_RUNNABLE);
+	w = t_snap_writer(CKVM_SNAPSHOT_ARCH_RISCV64, CKVM_SNAPSHOT_KIND_VCPU);
+	t_snap_add_mp(w, KVM_MP_STATE_RUNNABLE);
 	t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ONE_REGS, 0, buf, len));
-	t_assert_ok(validate(w));
+	t_assert_ok(t_snap_validate(w));
 	/* truncated list */
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
 	t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ONE_REGS, 0, buf, len - 8));
-	t_assert_err(validate(w), EBADMSG);
+	t_assert_err(t_snap_validate(w), EBADMSG);
 	/* duplicate ONE_REGS / MP_STATE */
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
 	t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ONE_REGS, 0, buf, len));
 	t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_ONE_REGS, 0, buf, len));
-	t_assert_err(validate(w), EBADMSG);
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
-	add_mp(w, KVM_MP_STATE_STOPPED);
-	add_mp(w, KVM_MP_STATE_STOPPED);
-	t_assert_err(validate(w), EBADMSG);
+	t_assert_err(t_snap_validate(w), EBADMSG);
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	t_snap_add_mp(w, KVM_MP_STATE_STOPPED);
+	t_snap_add_mp(w, KVM_MP_STATE_STOPPED);
+	t_assert_err(t_snap_validate(w), EBADMSG);
 	/* riscv has RUNNABLE and STOPPED only */
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
-	add_mp(w, KVM_MP_STATE_HALTED);
-	t_assert_err(validate(w), EBADMSG);
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	t_snap_add_mp(w, KVM_MP_STATE_HALTED);
+	t_assert_err(t_snap_validate(w), EBADMSG);
 	/* unknown REQUIRED records are refused, unknown optional ones skipped */
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
 	t_assert_ok(ckvm_snapshot_writer_add(w, 0x03ff, 0, buf, 8));
-	t_assert_ok(validate(w));
-	w = writer(0, CKVM_SNAPSHOT_KIND_VCPU);
+	t_assert_ok(t_snap_validate(w));
+	w = t_snap_writer(0, CKVM_SNAPSHOT_KIND_VCPU);
 	t_assert_ok(ckvm_snapshot_writer_add(w, 0x03ff, CKVM_SNAPSHOT_REC_REQUIRED, buf, 8));
-	t_assert_err(validate(w), EPROTONOSUPPORT);
+	t_assert_err(t_snap_validate(w), EPROTONOSUPPORT);
 	/* other architectures */
-	w = writer(CKVM_SNAPSHOT_ARCH_ARM64, CKVM_SNAPSHOT_KIND_VCPU);
-	t_assert_err(validate(w), ENOEXEC);
+	w = t_snap_writer(CKVM_SNAPSHOT_ARCH_ARM64, CKVM_SNAPSHOT_KIND_VCPU);
+	t_assert_err(t_snap_validate(w), ENOEXEC);
 	assert_int_equal(ckvm_snapshot_host_arch(), CKVM_SNAPSHOT_ARCH_RISCV64);
 }
 
@@ -115,56 +77,35 @@ static size_t aia_cfg(uint8_t *p, uint32_t mode, uint32_t srcs, uint32_t hart_bi
 	uint32_t i;
 
 	memset(p, 0, 40 + 8 * nr_vcpus);
-	put32(p + 0, mode);
-	put32(p + 4, 255);          /* ids */
-	put32(p + 8, srcs);
-	put32(p + 12, 0);           /* group bits */
-	put32(p + 16, 24);          /* group shift */
-	put32(p + 20, hart_bits);
-	put32(p + 24, 0);           /* guest bits */
-	put32(p + 28, nr_vcpus);
-	put64(p + 32, 0x0c000000);  /* APLIC */
+	t_put32(p + 0, mode);
+	t_put32(p + 4, 255);          /* ids */
+	t_put32(p + 8, srcs);
+	t_put32(p + 12, 0);           /* group bits */
+	t_put32(p + 16, 24);          /* group shift */
+	t_put32(p + 20, hart_bits);
+	t_put32(p + 24, 0);           /* guest bits */
+	t_put32(p + 28, nr_vcpus);
+	t_put64(p + 32, 0x0c000000);  /* APLIC */
 	for (i = 0; i < nr_vcpus; i++)
-		put64(p + 40 + 8 * i, 0x28000000 + 0x1000ull * i);
+		t_put64(p + 40 + 8 * i, 0x28000000 + 0x1000ull * i);
 	return 40 + 8 * (size_t)nr_vcpus;
 }
 
-struct ent {
-	uint32_t group, size;
-	uint64_t attr, value;
-};
-
-static int vm_blob(const uint8_t *cfg, size_t cfg_len, const struct ent *e, unsigned n)
+static int vm_blob(const uint8_t *cfg, size_t cfg_len, const struct t_snap_attr *e, unsigned n)
 {
-	struct ckvm_snapshot_writer *w = writer(0, CKVM_SNAPSHOT_KIND_VM);
-	uint8_t list[8 + 24 * 8];
-	unsigned i;
-
-	if (cfg)
-		t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_RISCV_AIA, 0, cfg, cfg_len));
-	if (n) {
-		put64(list, n);
-		for (i = 0; i < n; i++) {
-			put32(list + 8 + 24 * i, e[i].group);
-			put32(list + 8 + 24 * i + 4, e[i].size);
-			put64(list + 8 + 24 * i + 8, e[i].attr);
-			put64(list + 8 + 24 * i + 16, e[i].value);
-		}
-		t_assert_ok(ckvm_snapshot_writer_add(w, CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS, 0, list,
-						     8 + 24 * (size_t)n));
-	}
-	return validate(w);
+	return t_snap_validate_vm(CKVM_SNAPSHOT_REC_RISCV_AIA, cfg, cfg_len,
+				  CKVM_SNAPSHOT_REC_RISCV_AIA_ATTRS, e, n);
 }
 
 static void test_vm_blob(void **state)
 {
 	const uint32_t APLIC = KVM_DEV_RISCV_AIA_GRP_APLIC, IMSIC = KVM_DEV_RISCV_AIA_GRP_IMSIC;
-	struct ent ok[3] = {
+	struct t_snap_attr ok[3] = {
 		{ APLIC, 4, 0x0004, 6 },                          /* sourcecfg[1] */
 		{ APLIC, 4, 0x0000, 0x100 },                      /* domaincfg */
 		{ IMSIC, 8, ckvm_aia_imsic_attr(1, 0x70), 1 },    /* hart 1 eidelivery */
 	};
-	struct ent bad[3];
+	struct t_snap_attr bad[3];
 	uint8_t cfg[40 + 8 * 4];
 	size_t len;
 

@@ -13,42 +13,15 @@
 
 static void test_reg_list(void **state)
 {
+	const uint64_t must[] = { ckvm_riscv_reg_pc(), ckvm_riscv_config_reg(CKVM_RISCV_CONFIG_ISA) };
 	struct rv_guest g;
-	struct kvm_reg_list *list = NULL, *small = NULL;
-	bool have_pc = false, have_isa = false;
-	uint64_t i, needed;
 
 	(void)state;
 	rv_guest_create(&g, 0);
 	rv_guest_add_vcpu(&g);
-	t_assert_ok(ckvm_vcpu_get_reg_list(g.vcpu, &list));
-	assert_true(list->n > 40);
-	for (i = 0; i < list->n; i++) {
-		uint64_t id = list->reg[i];
-		uint8_t val[256];
-		char name[64];
-
-		have_pc |= id == ckvm_riscv_reg_pc();
-		have_isa |= id == ckvm_riscv_config_reg(CKVM_RISCV_CONFIG_ISA);
-		t_assert_ok(ckvm_riscv_reg_name(id, name, sizeof(name)));
-		assert_true(ckvm_reg_size(id) <= sizeof(val));
-		assert_int_equal(ckvm_vcpu_get_one_reg(g.vcpu, id, val, ckvm_reg_size(id)),
-				 ckvm_reg_size(id));
-	}
-	assert_true(have_pc);
-	assert_true(have_isa);
-	ckvm_reg_list_free(list);
+	t_check_reg_list(g.vcpu, ckvm_riscv_reg_name, 40, must, T_ARRAY_LEN(must));
 	/* what the helper hides: E2BIG with the needed count written back */
-	t_assert_ok(ckvm_reg_list_alloc(1, &small));
-	small->n = 1;
-	t_assert_err(ckvm_vcpu_ioctl(g.vcpu, KVM_GET_REG_LIST, small), E2BIG);
-	needed = small->n;
-	assert_true(needed > 1);
-	t_assert_ok(ckvm_reg_list_reserve(&small, needed));
-	small->n = needed;
-	t_assert_ok(ckvm_vcpu_ioctl(g.vcpu, KVM_GET_REG_LIST, small));
-	assert_int_equal(small->n, needed);
-	ckvm_reg_list_free(small);
+	t_check_reg_list_e2big(g.vcpu);
 	rv_guest_destroy(&g);
 }
 
@@ -61,25 +34,25 @@ static void test_one_reg(void **state)
 	(void)state;
 	rv_guest_create(&g, 0);
 	rv_guest_add_vcpu(&g);
-	rv_set_reg(g.vcpu, ckvm_riscv_reg_pc(), RV_CODE_GPA + 0x40);
-	assert_int_equal(rv_get_reg(g.vcpu, ckvm_riscv_reg_pc()), RV_CODE_GPA + 0x40);
-	rv_set_reg(g.vcpu, ckvm_riscv_reg_a(0), 0xfedcba9876543210ull);
-	assert_int_equal(rv_get_reg(g.vcpu, ckvm_riscv_reg_a(0)), 0xfedcba9876543210ull);
-	rv_set_reg(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SSCRATCH), 0x1122334455667788ull);
-	assert_int_equal(rv_get_reg(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SSCRATCH)),
+	t_set_reg64(g.vcpu, ckvm_riscv_reg_pc(), RV_CODE_GPA + 0x40);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_riscv_reg_pc()), RV_CODE_GPA + 0x40);
+	t_set_reg64(g.vcpu, ckvm_riscv_reg_a(0), 0xfedcba9876543210ull);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_riscv_reg_a(0)), 0xfedcba9876543210ull);
+	t_set_reg64(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SSCRATCH), 0x1122334455667788ull);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SSCRATCH)),
 			 0x1122334455667788ull);
 	/* the vCPU starts in S-mode */
-	assert_int_equal(rv_get_reg(g.vcpu, ckvm_riscv_core_reg(CKVM_RISCV_CORE_MODE)),
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_riscv_core_reg(CKVM_RISCV_CORE_MODE)),
 			 KVM_RISCV_MODE_S);
 	/* a buffer shorter than the register is refused locally */
 	t_assert_err(ckvm_vcpu_get_one_reg(g.vcpu, ckvm_riscv_reg_pc(), &short_buf, 4), EINVAL);
 	t_assert_err(ckvm_vcpu_set_one_reg(g.vcpu, ckvm_riscv_reg_pc(), &short_buf, 4), EINVAL);
-	assert_int_equal(rv_get_reg(g.vcpu, ckvm_riscv_reg_pc()), RV_CODE_GPA + 0x40);
+	assert_int_equal(t_get_reg64(g.vcpu, ckvm_riscv_reg_pc()), RV_CODE_GPA + 0x40);
 	/* config.isa has the I and M single-letter bits */
-	v = rv_get_reg(g.vcpu, ckvm_riscv_config_reg(CKVM_RISCV_CONFIG_ISA));
+	v = t_get_reg64(g.vcpu, ckvm_riscv_config_reg(CKVM_RISCV_CONFIG_ISA));
 	assert_true(v & (1ull << ('i' - 'a')));
 	/* the timer frequency is a read-only nonzero value */
-	assert_true(rv_get_reg(g.vcpu, ckvm_riscv_timer_reg(CKVM_RISCV_TIMER_FREQUENCY)) > 0);
+	assert_true(t_get_reg64(g.vcpu, ckvm_riscv_timer_reg(CKVM_RISCV_TIMER_FREQUENCY)) > 0);
 	rv_guest_destroy(&g);
 }
 
@@ -118,22 +91,16 @@ static void test_extensions(void **state)
 static void test_mp_state_and_interrupt(void **state)
 {
 	struct rv_guest g;
-	struct kvm_mp_state mp;
 
 	(void)state;
 	rv_guest_create(&g, 0);
 	rv_guest_add_vcpu(&g);
-	t_assert_ok(ckvm_vcpu_get_mp_state(g.vcpu, &mp));
-	assert_int_equal(mp.mp_state, KVM_MP_STATE_RUNNABLE);
-	mp.mp_state = KVM_MP_STATE_STOPPED;
-	t_assert_ok(ckvm_vcpu_set_mp_state(g.vcpu, &mp));
-	t_assert_ok(ckvm_vcpu_get_mp_state(g.vcpu, &mp));
-	assert_int_equal(mp.mp_state, KVM_MP_STATE_STOPPED);
+	t_check_mp_state_stop(g.vcpu);
 	/* without the AIA, the external interrupt line is KVM_INTERRUPT */
 	t_assert_ok(ckvm_vcpu_interrupt(g.vcpu, KVM_INTERRUPT_SET));
-	assert_true(rv_get_reg(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SIP)) & (1ull << 9));
+	assert_true(t_get_reg64(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SIP)) & (1ull << 9));
 	t_assert_ok(ckvm_vcpu_interrupt(g.vcpu, KVM_INTERRUPT_UNSET));
-	assert_false(rv_get_reg(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SIP)) & (1ull << 9));
+	assert_false(t_get_reg64(g.vcpu, ckvm_riscv_csr_reg(CKVM_RISCV_CSR_SIP)) & (1ull << 9));
 	t_assert_err(ckvm_vcpu_interrupt(g.vcpu, 5), EINVAL);
 	rv_guest_destroy(&g);
 }
