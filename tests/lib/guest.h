@@ -15,7 +15,7 @@
  * those bytes to T_CODE_GPA with t_guest_load(). Relative jumps and calls
  * work as written; an absolute address (far jump target, data address in
  * real/protected mode, lgdt operand) is G(label) = label - start + T_CODE_GPA,
- * with `.set guest_base, name_start` done by GUEST_BEGIN. No objcopy step,
+ * relative to a label GUEST_BEGIN places at the start. No objcopy step,
  * so this works for cross builds too.
  *
  * ---- machine layout (GPA) --------------------------------------------------

@@ -24,19 +24,24 @@
 /* Guest code is data: no executable stack for the test binary. */
 .section .note.GNU-stack, "", @progbits
 
+/*
+ * The numeric label 7777 marks the start of the current guest (G() refers
+ * back to the latest one): numeric labels may be redefined, which a .set
+ * symbol may not be with clang's assembler. Guest code must not use 7777.
+ */
 #define GUEST_BEGIN(name)                           \
 	.pushsection .data.guest.name, "aw";        \
 	.balign 16;                                 \
 	.globl name##_start;                        \
 	name##_start:                               \
-	.set guest_base, name##_start
+	7777:
 
 #define GUEST_END(name)                             \
 	.globl name##_end;                          \
 	name##_end:                                 \
 	.popsection
 
-#define G(label) ((label) - guest_base + T_CODE_GPA)
+#define G(label) ((label) - 7777b + T_CODE_GPA)
 
 /* Port-I/O ucalls; clobber %edx (and %eax for the immediates). Any mode. */
 #define UCALL_REPORT_EAX  mov $T_PORT_REPORT, %dx; out %eax, %dx
