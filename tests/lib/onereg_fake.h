@@ -3,9 +3,10 @@
  * onereg_fake.h - a fake /dev/kvm for unit tests of the arm64 and riscv64
  * snapshot paths (src/snapshot_onereg.c and src/<arch>/snapshot.c), which
  * otherwise run only on a host of that architecture. onereg_fake.c
- * defines ioctl(): a program compiled with it (and linked with libckvm
- * statically) gets answers for the fds the fake hands out and the real
- * system call for every other fd. The fake keeps vCPU registers (ONE_REG),
+ * defines ioctl(), which takes the place of libc's for libckvm too (shared
+ * or static): a program compiled with it gets answers for the fds the fake
+ * hands out and the real system call for every other fd (a closed fake fd
+ * number stays the fake's). The fake keeps vCPU registers (ONE_REG),
  * MP state, vCPU events (arm64) and device attributes (vGIC / AIA), and
  * counts and records the writes, so a test checks effects. No /dev/kvm.
  */
