@@ -555,8 +555,21 @@ static void test_tsc_kvmclock(void **state)
 	/* KVMCLOCK_CTRL needs the guest to have enabled kvmclock. */
 	t_require_vm_cap(g.vm, KVM_CAP_KVMCLOCK_CTRL);
 	t_assert_err(ckvm_vcpu_kvmclock_ctrl(v), EINVAL);
+	t_guest_load_code(&g, guest_complete_io);
+	uint8_t *pvclock = t_gpa(&g, 0x30000, 32);
+	memset(pvclock, 0, 32);
 	t_assert_ok(ckvm_vcpu_set_msr(v, MSR_KVM_SYSTEM_TIME_NEW, 0x30000 | 1));
+	/* KVM fills the guest's pvclock page on entry: no "stopped" flag yet */
+	struct ckvm_exit e;
+	t_expect_exit(&g, v, CKVM_EXIT_IO_IN, &e);
+	uint32_t version;
+	memcpy(&version, pvclock, 4);
+	assert_true(version != 0 && !(version & 1));
+	assert_int_equal(pvclock[29] & 2, 0); /* flags: PVCLOCK_GUEST_STOPPED */
+	/* the VMM paused the guest: KVM sets PVCLOCK_GUEST_STOPPED at the next entry */
 	t_assert_ok(ckvm_vcpu_kvmclock_ctrl(v));
+	t_expect_exit(&g, v, CKVM_EXIT_IO_OUT, &e);
+	assert_int_equal(pvclock[29] & 2, 2);
 	t_guest_destroy(&g);
 }
 
