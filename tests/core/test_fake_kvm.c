@@ -21,8 +21,10 @@ static int fake_version = 12;
 static int fake_check_errno;   /* KVM_CHECK_EXTENSION fails with this when != 0 */
 static int fake_create_eintr;  /* KVM_CREATE_VM fails with EINTR this many times */
 static int create_calls;
+#if defined(__x86_64__)
 static uint32_t fake_cpuid_entries; /* KVM_GET_SUPPORTED_CPUID has this many (E2BIG below) */
 static int cpuid_calls;
+#endif
 
 int ioctl(int fd, unsigned long req, ...);
 int ioctl(int fd, unsigned long req, ...)
