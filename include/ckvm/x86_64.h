@@ -185,7 +185,10 @@ CKVM_API int ckvm_vcpu_set_xsave(struct ckvm_vcpu *vcpu, const struct kvm_xsave 
 /*
  * KVM_GET_XSAVE2 into a buffer from ckvm_xsave_alloc(ckvm_vm_xsave_size());
  * a buffer smaller than the VM's size gives -EINVAL (never an overrun).
- * set_xsave2 is KVM_SET_XSAVE with the full-size buffer.
+ * set_xsave2 is KVM_SET_XSAVE with the full-size buffer. The size checked
+ * is KVM_CAP_XSAVE2 as the VM reported it when the vCPU was created: request
+ * dynamic xfeatures (arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), AMX) before
+ * creating vCPUs, as KVM's documentation asks.
  */
 CKVM_API int ckvm_vcpu_get_xsave2(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave);
 CKVM_API int ckvm_vcpu_set_xsave2(struct ckvm_vcpu *vcpu, const struct kvm_xsave *xsave);
