@@ -27,6 +27,8 @@ int ckvm__snap_onereg_save(struct ckvm_vcpu *vcpu, uint32_t flags,
 
 	if (!(flags & CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO)) {
 		r = ckvm_vcpu_complete_io(vcpu);
+		if (r > 0)
+			return -EAGAIN; /* finishing it made a new exit: the VMM handles it first */
 		if (r < 0)
 			return r;
 	}

@@ -249,7 +249,10 @@ CKVM_API void ckvm_snapshot_ctx_free(struct ckvm_snapshot_ctx *ctx);
  * running. Unless CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO is given, a pending I/O
  * or MMIO instruction is first completed without running guest code
  * (ckvm_vcpu_complete_io): for an IN or MMIO read, write the data into
- * kvm_run before saving. x86_64 records: CPUID, TSC kHz, sregs (+sregs2),
+ * kvm_run before saving. If completing it needs another exit (e.g. an MMIO
+ * access split across pages), nothing is saved and -EAGAIN is returned: the
+ * new exit is in kvm_run (ckvm_exit_decode); handle it like any exit, then
+ * call again. x86_64 records: CPUID, TSC kHz, sregs (+sregs2),
  * regs, FPU, XSAVE (XSAVE2 size), XCRs, LAPIC (with an in-kernel LAPIC),
  * every MSR of KVM_GET_MSR_INDEX_LIST that KVM_GET_MSRS accepts for this
  * vCPU, debug regs, events, nested state (KVM_CAP_NESTED_STATE), MP state.

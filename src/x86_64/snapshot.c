@@ -189,6 +189,8 @@ int ckvm_x86_vcpu_state_save(struct ckvm_snapshot_ctx *ctx, struct ckvm_vcpu *vc
 
 	if (!(flags & CKVM_SNAPSHOT_SAVE_NO_COMPLETE_IO)) {
 		r = ckvm_vcpu_complete_io(vcpu);
+		if (r > 0)
+			r = -EAGAIN; /* finishing it made a new exit: the VMM handles it first */
 		if (r < 0)
 			goto fail;
 	}
