@@ -76,6 +76,10 @@ static inline int ckvm__ioctl_val(int fd, unsigned long req, unsigned long val)
 #if defined(__x86_64__)
 /* Write the run page's pending (dirty) sync-regs copies with ioctls, in order. */
 int ckvm__vcpu_sync_flush(struct ckvm_vcpu *vcpu);
+/* CPUID-style query into a new buffer, grown on E2BIG (x86_64/system.c). */
+int ckvm__cpuid_query(int fd, unsigned long req, uint32_t first, struct kvm_cpuid2 **out);
+/* First guess for KVM_GET_SUPPORTED_HV_CPUID (KVM has 11 leaves in Linux 6.18). */
+#define CKVM__HV_CPUID_FIRST_GUESS 16u
 #endif
 /*
  * Call before any vCPU ioctl other than KVM_RUN and the sync-regs fast

@@ -67,6 +67,14 @@ CKVM_API size_t ckvm_vcpu_run_size(const struct ckvm_vcpu *vcpu);
  * EFAULT/EHWPOISON and filled a memory-fault exit, -EINVAL (kind
  * CKVM_EXIT_OTHER) for an exit whose sizes or offsets are out of range, or
  * another -errno (-EAGAIN, a plain -EFAULT, ...) as KVM_RUN gave it.
+ * (*exit is not written for those.)
+ * -EAGAIN on x86 (no exit to handle): an AP
+ * that was waiting for INIT/SIPI (mp_state KVM_MP_STATE_UNINITIALIZED, as
+ * KVM creates every non-boot vCPU with the in-kernel irqchip) blocks in
+ * KVM_RUN until an INIT or start-up IPI arrives, then KVM_RUN returns
+ * -EAGAIN with the new state (INIT_RECEIVED, or RUNNABLE at the SIPI
+ * vector): simply call ckvm_vcpu_run() again; the next run executes the
+ * start-up code (or waits for the SIPI).
  * Costs one ioctl and no copy of kvm_run. Thread rules: the vCPU's thread.
  */
 CKVM_API int ckvm_vcpu_run(struct ckvm_vcpu *vcpu, struct ckvm_exit *exit);

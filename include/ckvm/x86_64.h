@@ -78,6 +78,22 @@ CKVM_API int ckvm_get_msr_feature_index_list(struct ckvm *kvm, struct kvm_msr_li
  * -errno; nmsrs above CKVM_MAX_MSR_ENTRIES is -E2BIG before the ioctl.
  */
 CKVM_API int ckvm_get_msrs(struct ckvm *kvm, struct kvm_msrs *msrs);
+/*
+ * KVM_GET_SUPPORTED_HV_CPUID on /dev/kvm (KVM_CAP_SYS_HYPERV_CPUID): the
+ * Hyper-V CPUID leaves (0x40000000 up) KVM can present, into a new buffer
+ * (*out, free with ckvm_cpuid2_free; unchanged on failure). Starts with 16
+ * entries and doubles on E2BIG up to CKVM_MAX_CPUID_ENTRIES. A kernel
+ * without Hyper-V emulation refuses the ioctl (-EINVAL or -ENOTTY): check
+ * the capability. Use the system scope; the vCPU scope
+ * (ckvm_vcpu_get_supported_hv_cpuid) is deprecated by KVM.
+ */
+CKVM_API int ckvm_get_supported_hv_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out);
+/*
+ * KVM_X86_GET_MCE_CAP_SUPPORTED (KVM_CAP_MCE): the MCG_CAP value KVM can
+ * emulate (bank count in bits 7:0, capability bits above), into *mcg_cap
+ * (unchanged on failure). Pass it, or a subset, to ckvm_vcpu_setup_mce().
+ */
+CKVM_API int ckvm_get_mce_cap_supported(struct ckvm *kvm, uint64_t *mcg_cap);
 
 /* ======================= VM (x86) ======================================== */
 /* Thread rules: any thread, concurrently (VM ioctls, as in ckvm/vm.h). */
@@ -125,6 +141,108 @@ CKVM_API int ckvm_vm_set_msr_filter(struct ckvm_vm *vm, uint32_t default_action,
 CKVM_API int ckvm_vm_set_msr_filter_raw(struct ckvm_vm *vm, const struct kvm_msr_filter *f);
 /* KVM_CAP_X86_USER_SPACE_MSR with reasons KVM_MSR_EXIT_REASON_{INVAL,UNKNOWN,FILTER}. */
 CKVM_API int ckvm_vm_enable_user_space_msr(struct ckvm_vm *vm, uint32_t reasons);
+
+/*
+ * KVM_SET_BOOT_CPU_ID (KVM_CAP_SET_BOOT_CPU_ID): make vCPU `id` the
+ * bootstrap processor (default 0). Call it before creating any vCPU: KVM
+ * answers -EBUSY afterwards. Effects: the BSP's IA32_APIC_BASE has the BSP
+ * bit (8) and, with the in-kernel irqchip, the BSP starts RUNNABLE while
+ * every other vCPU starts UNINITIALIZED (waiting for INIT/SIPI). id above
+ * UINT32_MAX is -EINVAL before the ioctl; KVM refuses ids above its
+ * KVM_CAP_MAX_VCPU_ID (-EINVAL). Thread rules: any thread, but ordered
+ * before every ckvm_vm_create_vcpu() of the VM.
+ */
+CKVM_API int ckvm_vm_set_boot_cpu_id(struct ckvm_vm *vm, unsigned long id);
+
+/*
+ * PMU event filter (KVM_SET_PMU_EVENT_FILTER, KVM_CAP_PMU_EVENT_FILTER):
+ * which events the guest may program on its general-purpose counters.
+ * action KVM_PMU_EVENT_ALLOW (only the listed events count) or
+ * KVM_PMU_EVENT_DENY (the listed ones do not); fixed_counter_bitmap picks
+ * the fixed counters the action applies to, the same way. flags 0: each
+ * event is an event select + unit mask (ckvm_pmu_event()); flags
+ * KVM_PMU_EVENT_FLAG_MASKED_EVENTS (KVM_CAP_PMU_EVENT_MASKED_EVENTS): each
+ * is a masked entry (ckvm_pmu_masked_event()), which KVM validates
+ * (-EINVAL for reserved bits). A new filter replaces the previous one.
+ *
+ * ckvm_vm_set_pmu_event_filter builds the struct kvm_pmu_event_filter (a
+ * flexible array of n events, size overflow-checked) from the array
+ * `events` and issues the ioctl. n above CKVM_MAX_PMU_EVENTS is -E2BIG, an
+ * action other than ALLOW/DENY, a flag other than MASKED_EVENTS, or events
+ * NULL with n > 0 -EINVAL, all before any allocation or ioctl. KVM's own
+ * limit is lower (300 events up to Linux 6.18): above it KVM answers
+ * -E2BIG. ckvm_vm_set_pmu_event_filter_raw passes a filter the caller
+ * built (nevents entries must follow it), checking only nevents against
+ * CKVM_MAX_PMU_EVENTS (-E2BIG). Thread rules: any thread; KVM makes vCPUs
+ * reprogram their counters with the new filter, running or not.
+ */
+#define CKVM_MAX_PMU_EVENTS 4096u
+#ifndef KVM_PMU_EVENT_FLAG_MASKED_EVENTS
+/* Linux 6.3 ABI (api.rst, KVM_SET_PMU_EVENT_FILTER); absent from 6.1 headers. */
+#define KVM_PMU_EVENT_FLAG_MASKED_EVENTS (1u << 0)
+#endif
+/*
+ * An event for a filter with flags 0: event select (12 bits; bits 11:8
+ * exist on AMD only) and unit mask, laid out as in the PERFEVTSEL MSRs.
+ */
+CKVM_INLINE uint64_t ckvm_pmu_event(uint16_t event_select, uint8_t umask)
+{
+	return ((uint64_t)event_select & 0xffu) | ((uint64_t)umask << 8) |
+	       (((uint64_t)event_select & 0xf00u) << 24);
+}
+/*
+ * A masked entry (KVM_PMU_EVENT_FLAG_MASKED_EVENTS): the guest's event
+ * matches when its event select is event_select and (unit mask & mask) ==
+ * match; exclude entries take matches out again. Bits: 7:0 event select
+ * low, 15:8 match, 35:32 event select high, 55 exclude, 63:56 mask.
+ */
+CKVM_INLINE uint64_t ckvm_pmu_masked_event(uint16_t event_select, uint8_t mask, uint8_t match,
+					   bool exclude)
+{
+	return ((uint64_t)event_select & 0xffu) | (((uint64_t)event_select & 0xf00u) << 24) |
+	       ((uint64_t)match << 8) | ((uint64_t)(exclude ? 1 : 0) << 55) |
+	       ((uint64_t)mask << 56);
+}
+CKVM_API int ckvm_vm_set_pmu_event_filter(struct ckvm_vm *vm, uint32_t action, uint32_t flags,
+					  uint32_t fixed_counter_bitmap, const uint64_t *events,
+					  size_t n);
+CKVM_API int ckvm_vm_set_pmu_event_filter_raw(struct ckvm_vm *vm,
+					      const struct kvm_pmu_event_filter *filter);
+
+/*
+ * KVM_HYPERV_EVENTFD (KVM_CAP_HYPERV_EVENTFD): signal eventfd efd when the
+ * guest issues the Hyper-V SIGNAL_EVENT hypercall on connection conn_id
+ * (24 bits), instead of exiting to userspace. flags 0 assigns;
+ * KVM_HYPERV_EVENTFD_DEASSIGN removes the connection's eventfd (efd is then
+ * ignored, pass -1). conn_id above KVM_HYPERV_CONN_ID_MASK or other flags:
+ * -EINVAL, a negative efd when assigning: -EBADF, before the ioctl. KVM:
+ * -EEXIST when conn_id is already assigned, -ENOENT when deassigning one
+ * that is not. The guest needs Hyper-V CPUID (ckvm_get_supported_hv_cpuid)
+ * and its hypercall MSRs set up.
+ */
+CKVM_API int ckvm_vm_hyperv_eventfd(struct ckvm_vm *vm, uint32_t conn_id, int efd, uint32_t flags);
+
+/*
+ * Xen HVM emulation (KVM_CAP_XEN_HVM; its value is a mask of
+ * KVM_XEN_HVM_CONFIG_* features this kernel has).
+ * ckvm_vm_xen_hvm_config: KVM_XEN_HVM_CONFIG, the hypercall-page MSR and
+ * blobs, or flags such as KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL (hypercalls
+ * exit as CKVM_EXIT_XEN; the blob fields must then be 0: -EINVAL before
+ * the ioctl otherwise) and KVM_XEN_HVM_CONFIG_EVTCHN_SEND. Call it before
+ * the Xen attributes below.
+ * ckvm_vm_xen_hvm_get_attr / _set_attr: KVM_XEN_HVM_GET_ATTR / SET_ATTR,
+ * VM attributes selected by attr->type (KVM_XEN_ATTR_TYPE_LONG_MODE,
+ * _SHARED_INFO, _UPCALL_VECTOR, _EVTCHN, _XEN_VERSION, ...; which exist
+ * depends on the features of KVM_CAP_XEN_HVM).
+ * ckvm_vm_xen_hvm_evtchn_send: KVM_XEN_HVM_EVTCHN_SEND
+ * (KVM_XEN_HVM_CONFIG_EVTCHN_SEND), deliver an event channel to the guest.
+ * Without Xen support in KVM these fail (-ENOTTY or -EINVAL).
+ */
+CKVM_API int ckvm_vm_xen_hvm_config(struct ckvm_vm *vm, const struct kvm_xen_hvm_config *cfg);
+CKVM_API int ckvm_vm_xen_hvm_get_attr(struct ckvm_vm *vm, struct kvm_xen_hvm_attr *attr);
+CKVM_API int ckvm_vm_xen_hvm_set_attr(struct ckvm_vm *vm, const struct kvm_xen_hvm_attr *attr);
+CKVM_API int ckvm_vm_xen_hvm_evtchn_send(struct ckvm_vm *vm,
+					 const struct kvm_irq_routing_xen_evtchn *evt);
 
 /* SEV / TDX memory encryption (present where /dev/sev exists). */
 CKVM_API int ckvm_vm_encrypt_op(struct ckvm_vm *vm, void *cmd);
@@ -230,6 +348,21 @@ CKVM_INLINE uint64_t ckvm_x86_reg_msr(uint32_t index)
 {
 	return KVM_REG_X86 | KVM_REG_SIZE_U64 | ((uint64_t)CKVM_X86_REG_TYPE_MSR << 32) | index;
 }
+/*
+ * KVM_GET_SUPPORTED_HV_CPUID on the vCPU (KVM_CAP_HYPERV_CPUID), like
+ * ckvm_get_supported_hv_cpuid() (new buffer in *out, grown on E2BIG). KVM
+ * deprecates this scope: its answer depends on the vCPU (enlightened VMCS
+ * enabled, in-kernel LAPIC present).
+ */
+CKVM_API int ckvm_vcpu_get_supported_hv_cpuid(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out);
+/*
+ * KVM_XEN_VCPU_GET_ATTR / KVM_XEN_VCPU_SET_ATTR (KVM_CAP_XEN_HVM): per-vCPU
+ * Xen attributes selected by attr->type (KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO,
+ * _VCPU_TIME_INFO, _RUNSTATE_*, _VCPU_ID, _TIMER, _UPCALL_VECTOR, ...).
+ * Without Xen support in KVM these fail (-EINVAL or -ENOTTY).
+ */
+CKVM_API int ckvm_vcpu_xen_get_attr(struct ckvm_vcpu *vcpu, struct kvm_xen_vcpu_attr *attr);
+CKVM_API int ckvm_vcpu_xen_set_attr(struct ckvm_vcpu *vcpu, const struct kvm_xen_vcpu_attr *attr);
 /* KVM_TPR_ACCESS_REPORTING / KVM_SET_VAPIC_ADDR. */
 CKVM_API int ckvm_vcpu_tpr_access_reporting(struct ckvm_vcpu *vcpu, bool enabled);
 CKVM_API int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86_64/system.c - x86 system ioctls: supported/emulated CPUID, MSR index
- * lists and feature-MSR reads on /dev/kvm.
+ * x86_64/system.c - x86 system ioctls: supported/emulated/Hyper-V CPUID,
+ * MSR index lists, feature-MSR reads and the MCE capability on /dev/kvm.
  */
 #include "internal.h"
 
@@ -13,26 +13,32 @@
 #define CPUID_FIRST_GUESS 256u
 #define MSR_LIST_FIRST_GUESS 16u
 
-static int get_cpuid(struct ckvm *kvm, unsigned long req, struct kvm_cpuid2 **out)
+/*
+ * A CPUID-style query into a new buffer: nent = capacity before each try,
+ * doubled on E2BIG (KVM does not say how many it needs) up to
+ * CKVM_MAX_CPUID_ENTRIES. *out is set only on success. Shared by the
+ * system and vCPU queries (the caller has checked its handle).
+ */
+int ckvm__cpuid_query(int fd, unsigned long req, uint32_t first, struct kvm_cpuid2 **out)
 {
 	struct kvm_cpuid2 *c = NULL;
-	uint32_t cap = CPUID_FIRST_GUESS;
+	uint32_t cap = first;
 	int r;
 
-	if (!kvm || !out)
+	if (!out)
 		return -EINVAL;
 	r = ckvm_cpuid2_alloc(cap, &c);
 	if (r < 0)
 		return r;
 	for (;;) {
 		c->nent = cap;
-		r = ckvm__ioctl(kvm->fd, req, c);
+		r = ckvm__ioctl(fd, req, c);
 		if (r != -E2BIG)
 			break;
-		/* The kernel does not say how many it needs: double. */
 		if (cap >= CKVM_MAX_CPUID_ENTRIES)
 			break;
 		cap = cap * 2 > CKVM_MAX_CPUID_ENTRIES ? CKVM_MAX_CPUID_ENTRIES : cap * 2;
+		c->nent = 0;
 		r = ckvm_cpuid2_reserve(&c, cap);
 		if (r < 0)
 			break;
@@ -45,6 +51,13 @@ static int get_cpuid(struct ckvm *kvm, unsigned long req, struct kvm_cpuid2 **ou
 	return 0;
 }
 
+static int get_cpuid(struct ckvm *kvm, unsigned long req, struct kvm_cpuid2 **out)
+{
+	if (!kvm || !out)
+		return -EINVAL;
+	return ckvm__cpuid_query(kvm->fd, req, CPUID_FIRST_GUESS, out);
+}
+
 int ckvm_get_supported_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
 {
 	return get_cpuid(kvm, KVM_GET_SUPPORTED_CPUID, out);
@@ -53,6 +66,27 @@ int ckvm_get_supported_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
 int ckvm_get_emulated_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
 {
 	return get_cpuid(kvm, KVM_GET_EMULATED_CPUID, out);
+}
+
+int ckvm_get_supported_hv_cpuid(struct ckvm *kvm, struct kvm_cpuid2 **out)
+{
+	if (!kvm || !out)
+		return -EINVAL;
+	return ckvm__cpuid_query(kvm->fd, KVM_GET_SUPPORTED_HV_CPUID, CKVM__HV_CPUID_FIRST_GUESS, out);
+}
+
+int ckvm_get_mce_cap_supported(struct ckvm *kvm, uint64_t *mcg_cap)
+{
+	__u64 v = 0;
+	int r;
+
+	if (!kvm || !mcg_cap)
+		return -EINVAL;
+	r = ckvm__ioctl(kvm->fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &v);
+	if (r < 0)
+		return r;
+	*mcg_cap = v;
+	return 0;
 }
 
 static int get_msr_list(struct ckvm *kvm, unsigned long req, struct kvm_msr_list **out)

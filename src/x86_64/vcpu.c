@@ -291,6 +291,19 @@ int ckvm_vcpu_get_cpuid2(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out)
 	return 0;
 }
 
+int ckvm_vcpu_get_supported_hv_cpuid(struct ckvm_vcpu *vcpu, struct kvm_cpuid2 **out)
+{
+	int r;
+
+	if (!vcpu || !out)
+		return -EINVAL;
+	r = ckvm__vcpu_sync_prepare(vcpu, false);
+	if (r < 0)
+		return r;
+	return ckvm__cpuid_query(vcpu->fd, KVM_GET_SUPPORTED_HV_CPUID, CKVM__HV_CPUID_FIRST_GUESS,
+				 out);
+}
+
 /* ---- XSAVE ------------------------------------------------------------------ */
 
 int ckvm_vcpu_get_xsave(struct ckvm_vcpu *vcpu, struct kvm_xsave *xsave)
@@ -421,6 +434,23 @@ int ckvm_vcpu_set_vapic_addr(struct ckvm_vcpu *vcpu, uint64_t addr)
 	if (!vcpu)
 		return -EINVAL;
 	return vioctl(vcpu, true, KVM_SET_VAPIC_ADDR, &va);
+}
+
+/* ---- Xen ---------------------------------------------------------------------- */
+
+int ckvm_vcpu_xen_get_attr(struct ckvm_vcpu *vcpu, struct kvm_xen_vcpu_attr *attr)
+{
+	if (!vcpu || !attr)
+		return -EINVAL;
+	return vioctl(vcpu, false, KVM_XEN_VCPU_GET_ATTR, attr);
+}
+
+int ckvm_vcpu_xen_set_attr(struct ckvm_vcpu *vcpu, const struct kvm_xen_vcpu_attr *attr)
+{
+	if (!vcpu || !attr)
+		return -EINVAL;
+	/* a timer or upcall vector may make an event pending: not a pure read */
+	return vioctl(vcpu, true, KVM_XEN_VCPU_SET_ATTR, (void *)attr);
 }
 
 /* ---- nested state ----------------------------------------------------------- */

@@ -2,10 +2,12 @@
 /*
  * x86_64/vm.c - x86 VM ioctls: TSS and identity map, in-kernel irqchip
  * (full and split), PIT2, reinjection, kvmclock, VM-scope TSC frequency,
- * XSAVE size, MSR filter, user-space MSR exits and SEV memory encryption.
+ * XSAVE size, MSR filter, user-space MSR exits, SEV memory encryption, the
+ * boot CPU, the PMU event filter, Hyper-V eventfds and Xen HVM emulation.
  */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int ckvm_vm_set_tss_address(struct ckvm_vm *vm, uint64_t addr)
@@ -194,4 +196,111 @@ int ckvm_vm_unregister_enc_memory_region(struct ckvm_vm *vm, const struct kvm_en
 	if (!vm || !r)
 		return -EINVAL;
 	return ckvm__ioctl(vm->fd, KVM_MEMORY_ENCRYPT_UNREG_REGION, (void *)r);
+}
+
+/* ---- boot CPU ------------------------------------------------------------------ */
+
+int ckvm_vm_set_boot_cpu_id(struct ckvm_vm *vm, unsigned long id)
+{
+	if (!vm || id > UINT32_MAX)
+		return -EINVAL;
+	return ckvm__ioctl_val(vm->fd, KVM_SET_BOOT_CPU_ID, id);
+}
+
+/* ---- PMU event filter ------------------------------------------------------------ */
+
+int ckvm_vm_set_pmu_event_filter_raw(struct ckvm_vm *vm, const struct kvm_pmu_event_filter *filter)
+{
+	if (!vm || !filter)
+		return -EINVAL;
+	if (filter->nevents > CKVM_MAX_PMU_EVENTS)
+		return -E2BIG;
+	return ckvm__ioctl(vm->fd, KVM_SET_PMU_EVENT_FILTER, (void *)filter);
+}
+
+int ckvm_vm_set_pmu_event_filter(struct ckvm_vm *vm, uint32_t action, uint32_t flags,
+				 uint32_t fixed_counter_bitmap, const uint64_t *events, size_t n)
+{
+	struct kvm_pmu_event_filter *f;
+	size_t bytes;
+	int r;
+
+	if (!vm)
+		return -EINVAL;
+	if (action != KVM_PMU_EVENT_ALLOW && action != KVM_PMU_EVENT_DENY)
+		return -EINVAL;
+	if (flags & ~(uint32_t)KVM_PMU_EVENT_FLAG_MASKED_EVENTS)
+		return -EINVAL;
+	if (n > CKVM_MAX_PMU_EVENTS)
+		return -E2BIG;
+	if (n && !events)
+		return -EINVAL;
+	/* n <= CKVM_MAX_PMU_EVENTS: the size cannot overflow; checked anyway */
+	if (n > (SIZE_MAX - sizeof(*f)) / sizeof(f->events[0]))
+		return -E2BIG;
+	bytes = sizeof(*f) + n * sizeof(f->events[0]);
+	f = calloc(1, bytes);
+	if (!f)
+		return -ENOMEM;
+	f->action = action;
+	f->nevents = (uint32_t)n;
+	f->fixed_counter_bitmap = fixed_counter_bitmap;
+	f->flags = flags;
+	if (n)
+		memcpy(f->events, events, n * sizeof(f->events[0]));
+	r = ckvm__ioctl(vm->fd, KVM_SET_PMU_EVENT_FILTER, f);
+	free(f);
+	return r;
+}
+
+/* ---- Hyper-V eventfd ------------------------------------------------------------- */
+
+int ckvm_vm_hyperv_eventfd(struct ckvm_vm *vm, uint32_t conn_id, int efd, uint32_t flags)
+{
+	struct kvm_hyperv_eventfd hv;
+
+	if (!vm || conn_id > KVM_HYPERV_CONN_ID_MASK ||
+	    (flags & ~(uint32_t)KVM_HYPERV_EVENTFD_DEASSIGN))
+		return -EINVAL;
+	if (efd < 0 && !(flags & KVM_HYPERV_EVENTFD_DEASSIGN))
+		return -EBADF;
+	memset(&hv, 0, sizeof(hv));
+	hv.conn_id = conn_id;
+	hv.fd = (flags & KVM_HYPERV_EVENTFD_DEASSIGN) ? -1 : efd;
+	hv.flags = flags;
+	return ckvm__ioctl(vm->fd, KVM_HYPERV_EVENTFD, &hv);
+}
+
+/* ---- Xen HVM ---------------------------------------------------------------------- */
+
+int ckvm_vm_xen_hvm_config(struct ckvm_vm *vm, const struct kvm_xen_hvm_config *cfg)
+{
+	if (!vm || !cfg)
+		return -EINVAL;
+	/* api.rst: with hypercall interception KVM makes the page; no blobs */
+	if ((cfg->flags & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL) &&
+	    (cfg->blob_addr_32 || cfg->blob_addr_64 || cfg->blob_size_32 || cfg->blob_size_64))
+		return -EINVAL;
+	return ckvm__ioctl(vm->fd, KVM_XEN_HVM_CONFIG, (void *)cfg);
+}
+
+int ckvm_vm_xen_hvm_get_attr(struct ckvm_vm *vm, struct kvm_xen_hvm_attr *attr)
+{
+	if (!vm || !attr)
+		return -EINVAL;
+	return ckvm__ioctl(vm->fd, KVM_XEN_HVM_GET_ATTR, attr);
+}
+
+int ckvm_vm_xen_hvm_set_attr(struct ckvm_vm *vm, const struct kvm_xen_hvm_attr *attr)
+{
+	if (!vm || !attr)
+		return -EINVAL;
+	return ckvm__ioctl(vm->fd, KVM_XEN_HVM_SET_ATTR, (void *)attr);
+}
+
+int ckvm_vm_xen_hvm_evtchn_send(struct ckvm_vm *vm, const struct kvm_irq_routing_xen_evtchn *evt)
+{
+	if (!vm || !evt)
+		return -EINVAL;
+	return ckvm__ioctl(vm->fd, KVM_XEN_HVM_EVTCHN_SEND, (void *)evt);
 }

@@ -97,3 +97,31 @@ GUEST_BEGIN(guest_coalesced_pio)
 	out %ax, %dx
 	UCALL_M_DONE
 GUEST_END(guest_coalesced_pio)
+
+/*
+ * INIT/SIPI start-up of an AP. guest_sipi_bsp (64-bit CPL0, on the BSP):
+ * send INIT, then a start-up IPI with vector 0x30, to all other CPUs
+ * through the in-kernel xAPIC's ICR (0xfee00300, "all excluding self"),
+ * then finish. guest_sipi_ap (16-bit real mode, loaded at 0x30000 = vector
+ * 0x30 << 12): the AP's start-up code; reports 0x5197, then its CS, and
+ * finishes.
+ */
+GUEST_BEGIN(guest_sipi_bsp)
+	.code64
+	mov $0xfee00300, %ebx
+	movl $0x000c4500, (%rbx)  /* INIT, level assert, all excluding self */
+	movl $0x000c4630, (%rbx)  /* start-up, vector 0x30 */
+	UCALL_DONE
+GUEST_END(guest_sipi_bsp)
+
+GUEST_BEGIN(guest_sipi_ap)
+	.code16
+	mov $0x5197, %eax
+	UCALL_REPORT_EAX
+	mov %cs, %ax
+	movzwl %ax, %eax
+	UCALL_REPORT_EAX
+	UCALL_DONE
+	hlt
+	.code64
+GUEST_END(guest_sipi_ap)
