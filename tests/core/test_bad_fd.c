@@ -74,6 +74,14 @@ static void test_system_bad_fd(void **state)
 	t_assert_ok(ckvm_msrs_push(m, 0x10a, 0));
 	BAD(ckvm_get_msrs(kvm, m));
 	ckvm_msrs_free(m);
+	BAD(ckvm_get_supported_hv_cpuid(kvm, &c));
+	assert_null(c);
+	{
+		uint64_t mcg = 0x77;
+
+		BAD(ckvm_get_mce_cap_supported(kvm, &mcg));
+		assert_int_equal(mcg, 0x77); /* unchanged on failure */
+	}
 	ckvm_close(kvm);
 	ckvm_close(good);
 }
@@ -91,6 +99,11 @@ static void vm_sweep(struct ckvm_vm *vm, int err)
 	struct kvm_sev_cmd sev;
 	struct kvm_enc_region enc;
 	struct ckvm_msr_filter_range fr;
+	struct kvm_pmu_event_filter pf;
+	struct kvm_xen_hvm_config xc;
+	struct kvm_xen_hvm_attr xa;
+	struct kvm_irq_routing_xen_evtchn evt;
+	uint64_t ev = ckvm_pmu_event(0xc0, 0);
 	struct ckvm_device *dev = NULL;
 	struct ckvm_vcpu *vcpu = NULL;
 	uint64_t bm[4] = { 0 };
@@ -107,6 +120,10 @@ static void vm_sweep(struct ckvm_vm *vm, int err)
 	memset(&sev, 0, sizeof(sev));
 	memset(&enc, 0, sizeof(enc));
 	memset(&fr, 0, sizeof(fr));
+	memset(&pf, 0, sizeof(pf));
+	memset(&xc, 0, sizeof(xc));
+	memset(&xa, 0, sizeof(xa));
+	memset(&evt, 0, sizeof(evt));
 	fr.flags = KVM_MSR_FILTER_READ;
 	fr.nmsrs = 1;
 	fr.bitmap = &bitmap;
@@ -166,6 +183,15 @@ static void vm_sweep(struct ckvm_vm *vm, int err)
 	E(ckvm_vm_encrypt_op_sev(vm, &sev));
 	E(ckvm_vm_register_enc_memory_region(vm, &enc));
 	E(ckvm_vm_unregister_enc_memory_region(vm, &enc));
+	E(ckvm_vm_set_boot_cpu_id(vm, 1));
+	E(ckvm_vm_set_pmu_event_filter(vm, KVM_PMU_EVENT_ALLOW, 0, 0, &ev, 1));
+	E(ckvm_vm_set_pmu_event_filter_raw(vm, &pf));
+	E(ckvm_vm_hyperv_eventfd(vm, 1, efd, 0));
+	E(ckvm_vm_hyperv_eventfd(vm, 1, -1, KVM_HYPERV_EVENTFD_DEASSIGN));
+	E(ckvm_vm_xen_hvm_config(vm, &xc));
+	E(ckvm_vm_xen_hvm_get_attr(vm, &xa));
+	E(ckvm_vm_xen_hvm_set_attr(vm, &xa));
+	E(ckvm_vm_xen_hvm_evtchn_send(vm, &evt));
 #undef E
 	ckvm_irq_routing_free(rt);
 }

@@ -65,8 +65,14 @@ static void test_system_null(void **state)
 		t_assert_ok(ckvm_msrs_alloc(1, &m));
 		EINV(ckvm_get_msrs(NULL, m));
 		ckvm_msrs_free(m);
+		EINV(ckvm_get_supported_hv_cpuid(NULL, &c));
 		assert_null(c);
 		assert_null(l);
+		{
+			uint64_t mcg = 0;
+
+			EINV(ckvm_get_mce_cap_supported(NULL, &mcg));
+		}
 	}
 #endif
 }
@@ -161,6 +167,26 @@ static void test_vm_null(void **state)
 		EINV(ckvm_vm_encrypt_op_sev(NULL, &sev));
 		EINV(ckvm_vm_register_enc_memory_region(NULL, &enc));
 		EINV(ckvm_vm_unregister_enc_memory_region(NULL, &enc));
+		{
+			struct kvm_pmu_event_filter pf;
+			struct kvm_xen_hvm_config xc;
+			struct kvm_xen_hvm_attr xa;
+			struct kvm_irq_routing_xen_evtchn evt;
+			uint64_t ev = 0;
+
+			memset(&pf, 0, sizeof(pf));
+			memset(&xc, 0, sizeof(xc));
+			memset(&xa, 0, sizeof(xa));
+			memset(&evt, 0, sizeof(evt));
+			EINV(ckvm_vm_set_boot_cpu_id(NULL, 0));
+			EINV(ckvm_vm_set_pmu_event_filter(NULL, KVM_PMU_EVENT_ALLOW, 0, 0, &ev, 1));
+			EINV(ckvm_vm_set_pmu_event_filter_raw(NULL, &pf));
+			EINV(ckvm_vm_hyperv_eventfd(NULL, 1, 0, 0));
+			EINV(ckvm_vm_xen_hvm_config(NULL, &xc));
+			EINV(ckvm_vm_xen_hvm_get_attr(NULL, &xa));
+			EINV(ckvm_vm_xen_hvm_set_attr(NULL, &xa));
+			EINV(ckvm_vm_xen_hvm_evtchn_send(NULL, &evt));
+		}
 	}
 #endif
 	ckvm_irq_routing_free(rt);

@@ -143,6 +143,16 @@ static void test_vcpu_null(void **state)
 		EINV(ckvm_vcpu_set_vapic_addr(NULL, 0));
 		EINV(ckvm_vcpu_get_nested_state(NULL, &ns, sizeof(ns)));
 		EINV(ckvm_vcpu_set_nested_state(NULL, &ns));
+		{
+			struct kvm_xen_vcpu_attr xa;
+			struct kvm_cpuid2 *hv = NULL;
+
+			memset(&xa, 0, sizeof(xa));
+			EINV(ckvm_vcpu_get_supported_hv_cpuid(NULL, &hv));
+			assert_null(hv);
+			EINV(ckvm_vcpu_xen_get_attr(NULL, &xa));
+			EINV(ckvm_vcpu_xen_set_attr(NULL, &xa));
+		}
 		EINV(ckvm_vcpu_set_sync_valid_reg(NULL, KVM_SYNC_X86_REGS));
 		EINV(ckvm_vcpu_clear_sync_valid_reg(NULL, KVM_SYNC_X86_REGS));
 		EINV(ckvm_vcpu_set_sync_dirty_reg(NULL, KVM_SYNC_X86_REGS));
@@ -309,6 +319,16 @@ static void test_vcpu_bad_fd(void **state)
 		BAD(ckvm_vcpu_set_mce(v, &mce));
 		BAD(ckvm_vcpu_tpr_access_reporting(v, true));
 		BAD(ckvm_vcpu_set_vapic_addr(v, 0));
+		{
+			struct kvm_xen_vcpu_attr xa;
+			struct kvm_cpuid2 *hv = NULL;
+
+			memset(&xa, 0, sizeof(xa));
+			BAD(ckvm_vcpu_get_supported_hv_cpuid(v, &hv));
+			assert_null(hv); /* the buffer allocated for the query is freed */
+			BAD(ckvm_vcpu_xen_get_attr(v, &xa));
+			BAD(ckvm_vcpu_xen_set_attr(v, &xa));
+		}
 		if (ckvm_vm_check_extension(vm, KVM_CAP_NESTED_STATE) > 0) {
 			struct kvm_nested_state ns;
 
