@@ -4,8 +4,9 @@
  * node, path, raw fd with and without close-on-exec, adoption), the API
  * version, KVM_CHECK_EXTENSION, the mmap size and limits, supported and
  * emulated CPUID (grown on E2BIG), the MSR index and feature lists, feature
- * MSR reads, and VM creation (default type, every type KVM_CAP_VM_TYPES
- * advertises, invalid types).
+ * MSR reads, VM creation (default type, every type KVM_CAP_VM_TYPES
+ * advertises, invalid types), the Hyper-V CPUID leaves and the MCE
+ * capabilities.
  */
 #include "t.h"
 
@@ -237,6 +238,79 @@ static void test_msr_lists(void **state)
 	ckvm_close(kvm);
 }
 
+/*
+ * KVM_GET_SUPPORTED_HV_CPUID on /dev/kvm: Hyper-V's leaves, starting with
+ * the vendor leaf whose EAX is the highest leaf, and the interface leaf
+ * 0x40000001 whose EAX is "Hv#1" (the TLFS signature a guest checks).
+ */
+static void test_hv_cpuid(void **state)
+{
+	struct ckvm *kvm = kvm_open_or_skip();
+	struct kvm_cpuid2 *c = NULL, *keep;
+	struct kvm_cpuid_entry2 *e;
+
+	(void)state;
+	t_require_cap(kvm, KVM_CAP_SYS_HYPERV_CPUID);
+	t_assert_ok(ckvm_get_supported_hv_cpuid(kvm, &c));
+	assert_true(c->nent >= 2 && c->nent <= ckvm_cpuid2_capacity(c));
+	e = ckvm_cpuid2_find(c, 0x40000000, 0);
+	assert_non_null(e);
+	assert_true(e->eax >= 0x40000001 && e->eax < 0x40000100);
+	for (uint32_t i = 0; i < c->nent; i++)
+		assert_true(c->entries[i].function >= 0x40000000 &&
+			    c->entries[i].function <= 0x400000ff);
+	e = ckvm_cpuid2_find(c, 0x40000001, 0);
+	assert_non_null(e);
+	assert_int_equal(e->eax, 0x31237648); /* "Hv#1" */
+	/* *out is left alone on failure */
+	keep = c;
+	t_assert_err(ckvm_get_supported_hv_cpuid(NULL, &c), EINVAL);
+	assert_ptr_equal(c, keep);
+	ckvm_cpuid2_free(c);
+	ckvm_close(kvm);
+}
+
+/*
+ * KVM_X86_GET_MCE_CAP_SUPPORTED: the same value as the raw ioctl, with no
+ * bank count in it (the count is KVM_CAP_MCE's value); vCPUs accept it
+ * with a bank count (tests/vcpu/test_state.c:test_mce injects an error).
+ */
+static void test_mce_cap(void **state)
+{
+	struct ckvm *kvm = kvm_open_or_skip();
+	struct ckvm_vm *vm = NULL;
+	struct ckvm_vcpu *v = NULL;
+	__u64 raw = 0;
+	uint64_t mcg = ~0ull;
+	int banks;
+
+	(void)state;
+	t_require_cap(kvm, KVM_CAP_MCE);
+	t_assert_ok(ckvm_get_mce_cap_supported(kvm, &mcg));
+	t_assert_ok(ckvm_ioctl(kvm, KVM_X86_GET_MCE_CAP_SUPPORTED, &raw));
+	assert_int_equal(mcg, raw);
+	assert_int_equal(mcg & 0xff, 0);
+	print_message("# MCG_CAP bits %#llx, up to %d banks\n", (unsigned long long)mcg,
+		      ckvm_check_extension(kvm, KVM_CAP_MCE));
+	banks = ckvm_check_extension(kvm, KVM_CAP_MCE);
+	assert_true(banks >= 1);
+	t_assert_ok(ckvm_create_vm(kvm, &vm));
+	t_assert_ok(ckvm_vm_create_vcpu(vm, 0, &v));
+	t_assert_ok(ckvm_vcpu_setup_mce(v, mcg | (uint64_t)banks));
+	/* a capability bit KVM did not offer is refused (bits 16-23 are a count) */
+	for (int bit = 8; bit < 64; bit++) {
+		if (bit >= 16 && bit < 24)
+			continue;
+		if (!(mcg & (1ull << bit))) {
+			t_assert_err(ckvm_vcpu_setup_mce(v, mcg | (1ull << bit) | 1), EINVAL);
+			break;
+		}
+	}
+	ckvm_vcpu_close(v);
+	ckvm_vm_close(vm);
+	ckvm_close(kvm);
+}
+
 static void test_create_vm(void **state)
 {
 	struct ckvm *kvm = kvm_open_or_skip();
@@ -294,6 +368,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest alone[] = {
 		cmocka_unit_test(test_emulated_cpuid),
 		cmocka_unit_test(test_msr_lists),
+		cmocka_unit_test(test_hv_cpuid),
+		cmocka_unit_test(test_mce_cap),
 	};
 
 	ckvm_close(t_require_kvm());

@@ -20,6 +20,31 @@ GUEST_BEGIN(guest_hyperv)
 	UCALL_M_DONE
 GUEST_END(guest_hyperv)
 
+/*
+ * Hyper-V SIGNAL_EVENT (CPL0): set a guest OS id, enable the hypercall page
+ * at T_DATA_GPA + 0x1000 (KVM writes the hypercall instruction there), then
+ * call it with HvSignalEvent (code 0x5d, fast: the connection id, RDI from
+ * the host, in RDX) and report the status (RAX, 0 = success).
+ */
+GUEST_BEGIN(guest_hv_signal)
+	.code64
+	mov $0x40000000, %ecx       /* HV_X64_MSR_GUEST_OS_ID */
+	mov $1, %eax
+	xor %edx, %edx
+	wrmsr
+	mov $0x40000001, %ecx       /* HV_X64_MSR_HYPERCALL: page | enable */
+	mov $(T_DATA_GPA + 0x1000 + 1), %eax
+	xor %edx, %edx
+	wrmsr
+	mov $0x1005d, %ecx          /* HvSignalEvent, fast */
+	mov %rdi, %rdx
+	xor %r8d, %r8d
+	mov $(T_DATA_GPA + 0x1000), %eax
+	call *%rax
+	UCALL_M_REPORT_RAX
+	UCALL_M_DONE
+GUEST_END(guest_hv_signal)
+
 /* Xen (CPL0): hypercall 0x100 with two parameters; report the result. */
 GUEST_BEGIN(guest_xen)
 	.code64
