@@ -9,6 +9,7 @@
 #include "snapshot_internal.h"
 #include "snapshot_crc32c.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -710,6 +711,11 @@ int ckvm_snapshot_ctx_create(struct ckvm *kvm, struct ckvm_vm *vm,
 
 	if (!vm || !out)
 		return -EINVAL;
+	/* A VM whose fd is gone would give a context with every capability "absent". */
+	if (fcntl(ckvm_vm_fd(vm), F_GETFD) < 0)
+		return -EBADF;
+	if (kvm && fcntl(ckvm_fd(kvm), F_GETFD) < 0)
+		return -EBADF;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;

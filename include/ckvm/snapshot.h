@@ -265,7 +265,9 @@ CKVM_API int ckvm_snapshot_save_vcpu_records(struct ckvm_snapshot_ctx *ctx,
 					     struct ckvm_snapshot_writer *w);
 /*
  * Restore a vCPU blob into vcpu (normally a fresh vCPU of a VM configured
- * like the source, before its first run; ctx created on that VM). The
+ * like the source, before its first run; ctx created on that VM). A vCPU
+ * that has already run only takes the CPUID it already has: KVM refuses a
+ * different one with -EINVAL once KVM_RUN was called. The
  * whole blob is validated first; see the top of this header for errors.
  * -EINVAL when the blob is not of kind VCPU. flags: 0 or
  * CKVM_SNAPSHOT_RESTORE_KEEP_TSC_KHZ. The kernel order is documented in

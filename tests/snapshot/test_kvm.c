@@ -230,6 +230,14 @@ static void test_vcpu_roundtrip(void **state)
 		memcpy(g3.mem, g1.mem, g1.mem_size);
 		t_guest_load_code(&g3, snap_fixture_guest);
 		v3 = t_guest_add_vcpu(&g3, T_MODE_LONG64, T_CODE_GPA);
+		/*
+		 * KVM refuses KVM_SET_CPUID2 after the first KVM_RUN unless the
+		 * CPUID is identical, and the harness's CPUID (the host's
+		 * supported CPUID) carries the APIC id of whichever host CPU
+		 * answered: give v3 the saved CPUID before it runs, as a VMM
+		 * restoring into a running vCPU must.
+		 */
+		t_assert_ok(ckvm_vcpu_set_cpuid2(v3, st1->cpuid));
 		t_assert_ok(ckvm_vcpu_set_sync_valid_reg(v3, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS |
 							    KVM_SYNC_X86_EVENTS));
 		assert_int_equal(t_expect_report(&g3, v3), 1);
