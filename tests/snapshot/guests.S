@@ -173,3 +173,23 @@ snap_dirty_user:
 	inc %r8
 	jmp snap_dirty_user
 GUEST_END(snap_dirty_guest)
+
+/*
+ * snap_split_guest (64-bit CPL0): an 8-byte MMIO write, then an 8-byte MMIO
+ * read, each across a page boundary, which KVM splits into two exits of 4
+ * bytes; then report RAX (the value read) and finish. Saving the vCPU at the
+ * first half completes it, which produces the second half: save returns
+ * -EAGAIN until the VMM has handled that exit.
+ */
+GUEST_BEGIN(snap_split_guest)
+	.code64
+	movabs $0x1122334455667788, %rax
+	movabs %rax, 0xd0000ffc
+	.globl snap_split_read
+snap_split_read:
+	movabs 0xd0001ffc, %rax
+	.globl snap_split_after
+snap_split_after:
+	UCALL_M_REPORT_RAX
+	UCALL_M_DONE
+GUEST_END(snap_split_guest)

@@ -5,7 +5,10 @@
  *    state (every record type the host offers) and resumes correctly;
  *  - bad blobs are refused and leave the target vCPU/VM unchanged;
  *  - VM state (PIC, IOAPIC, PIT2, kvmclock) round-trips;
- *  - guest memory: full save, dirty-only save and dirty-only revert.
+ *  - guest memory: full save, dirty-only save and dirty-only revert;
+ *  - saving at the first half of a split MMIO access returns -EAGAIN (the
+ *    completion made a new exit); once that is handled the save succeeds and
+ *    the restored vCPU finishes the access with the right value.
  * Run with --write-fixtures DIR to (re)create tests/data/snapshot-v1.0-*.bin
  * (done once for format 1.0; the committed files must never be replaced).
  */
@@ -266,6 +269,91 @@ static void test_vcpu_roundtrip(void **state)
 
 	ckvm_x86_vcpu_state_free(st1);
 	ckvm_x86_vcpu_state_free(st2);
+	ckvm_snapshot_free(blob);
+	ckvm_snapshot_ctx_free(c1);
+	ckvm_snapshot_ctx_free(c2);
+	t_guest_destroy(&g1);
+	t_guest_destroy(&g2);
+}
+
+/* ---- save at a split MMIO access: -EAGAIN, handle the exit, save again ---------- */
+
+/* The exit KVM left in kvm_run (after save returned -EAGAIN). */
+static void pending_exit(struct ckvm_vcpu *v, struct ckvm_exit *e)
+{
+	t_assert_ok(ckvm_exit_decode(ckvm_vcpu_run_struct(v), ckvm_vcpu_run_size(v), 0, e));
+}
+
+static void test_save_split_mmio(void **state)
+{
+	struct t_guest g1, g2;
+	struct ckvm_snapshot_ctx *c1, *c2;
+	struct ckvm_x86_vcpu_state *st;
+	struct ckvm_vcpu *v1, *v2;
+	struct ckvm_exit e;
+	struct kvm_regs regs;
+	void *blob = NULL;
+	size_t len = 0;
+	uint64_t v64 = 0;
+
+	(void)state;
+	t_watchdog(30);
+	make_vm(&g1, true, false, 0, 0);
+	t_guest_load_code(&g1, snap_split_guest);
+	v1 = t_guest_add_vcpu(&g1, T_MODE_LONG64, T_CODE_GPA);
+	c1 = make_ctx(&g1);
+
+	/* the write: saving completes the low half, which makes the high-half exit */
+	t_expect_exit(&g1, v1, CKVM_EXIT_MMIO_WRITE, &e);
+	assert_int_equal(e.mmio.gpa, 0xd0000ffc);
+	assert_int_equal(e.mmio.len, 4);
+	t_assert_err(ckvm_snapshot_save_vcpu(c1, v1, 0, &blob, &len), EAGAIN);
+	assert_null(blob); /* nothing saved */
+	pending_exit(v1, &e);
+	assert_int_equal(e.kind, CKVM_EXIT_MMIO_WRITE);
+	assert_int_equal(e.mmio.gpa, 0xd0001000);
+	assert_int_equal(e.mmio.len, 4);
+	memcpy(&v64, e.mmio.data, 4);
+	assert_int_equal(v64, 0x11223344);
+	/* that exit handled (a write: nothing to give back), the save succeeds */
+	t_assert_ok(ckvm_snapshot_save_vcpu(c1, v1, 0, &blob, &len));
+	t_assert_ok(ckvm_vcpu_get_regs(v1, &regs));
+	assert_int_equal(regs.rip, T_GUEST_ADDR(snap_split_guest, snap_split_read));
+	ckvm_snapshot_free(blob);
+	blob = NULL;
+
+	/* the read: the VMM answers the low half, save asks for the high half */
+	t_expect_exit(&g1, v1, CKVM_EXIT_MMIO_READ, &e);
+	assert_int_equal(e.mmio.gpa, 0xd0001ffc);
+	assert_int_equal(e.mmio.len, 4);
+	memcpy(e.mmio.data, "\x0d\xf0\xad\x0b", 4);
+	t_assert_err(ckvm_snapshot_save_vcpu(c1, v1, 0, &blob, &len), EAGAIN);
+	assert_null(blob);
+	pending_exit(v1, &e);
+	assert_int_equal(e.kind, CKVM_EXIT_MMIO_READ);
+	assert_int_equal(e.mmio.gpa, 0xd0002000);
+	assert_int_equal(e.mmio.len, 4);
+	memcpy(e.mmio.data, "\xef\xbe\xad\xde", 4);
+	t_assert_ok(ckvm_snapshot_save_vcpu(c1, v1, 0, &blob, &len));
+	/* the saved state has the whole access done */
+	t_assert_ok(ckvm_x86_vcpu_state_alloc(&st));
+	t_assert_ok(ckvm_x86_vcpu_state_decode(blob, len, st));
+	assert_int_equal(st->regs.rax, 0xdeadbeef0badf00dull);
+	assert_int_equal(st->regs.rip, T_GUEST_ADDR(snap_split_guest, snap_split_after));
+	ckvm_x86_vcpu_state_free(st);
+
+	/* restored into a new VM, the vCPU reports the value and finishes */
+	make_vm(&g2, true, false, 0, 0);
+	memcpy(g2.mem, g1.mem, g1.mem_size);
+	v2 = bare_vcpu(&g2);
+	c2 = make_ctx(&g2);
+	t_assert_ok(ckvm_snapshot_restore_vcpu(c2, v2, blob, len, 0));
+	assert_int_equal(t_expect_report(&g2, v2), 0xdeadbeef0badf00dull);
+	t_expect_done(&g2, v2);
+	/* and so does the original */
+	assert_int_equal(t_expect_report(&g1, v1), 0xdeadbeef0badf00dull);
+	t_expect_done(&g1, v1);
+
 	ckvm_snapshot_free(blob);
 	ckvm_snapshot_ctx_free(c1);
 	ckvm_snapshot_ctx_free(c2);
@@ -847,6 +935,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vm_roundtrip),
 		cmocka_unit_test(test_memory_dirty),
 		cmocka_unit_test(test_fixture_restore),
+		cmocka_unit_test(test_save_split_mmio),
 	};
 	const struct CMUnitTest fixtures[] = {
 		cmocka_unit_test(test_write_fixtures),
