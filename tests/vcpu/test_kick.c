@@ -63,9 +63,11 @@ static void *vcpu_thread(void *arg)
 		if (r == -EINTR) {
 			if (e.kind != CKVM_EXIT_INTERRUPTED)
 				c->bad = 3;
-			/* immediate_exit was cleared before returning */
-			if (ckvm_vcpu_run_struct(c->v)->immediate_exit)
-				c->bad = 4;
+			/*
+			 * That immediate_exit is cleared on return is checked by
+			 * test_kick_before_run_and_args, single-threaded: here another
+			 * kick may legitimately set it again right after the return.
+			 */
 			if (e.reason == KVM_EXIT_INTR)
 				c->intr_reason++;
 			if (e.interrupted.immediate_exit)
@@ -204,17 +206,31 @@ static void test_signal_without_kick(void **state)
 	(void)state;
 
 	start(&c, &g, KICK_SIG, false, &th);
+	/*
+	 * A bare signal is not a kick: one that lands while the thread is
+	 * between two KVM_RUNs is handled in user space and lost (the reason
+	 * ckvm_vcpu_kick also sets immediate_exit). So resend until KVM_RUN
+	 * reports it, and count how often a bare signal was lost.
+	 */
+	int lost = 0;
 	for (int i = 0; i < 200; i++) {
 		int target = __atomic_load_n(&c.interrupted, __ATOMIC_SEQ_CST) + 1;
-		uint64_t deadline = now_ms() + 5000;
+		uint64_t deadline = now_ms() + 5000, resend = now_ms() + 50;
 
 		assert_int_equal(pthread_kill(th, KICK_SIG), 0);
 		while (__atomic_load_n(&c.interrupted, __ATOMIC_SEQ_CST) < target) {
 			if (now_ms() > deadline)
-				fail_msg("signal %d did not interrupt KVM_RUN", i);
+				fail_msg("signal %d never interrupted KVM_RUN", i);
+			if (now_ms() > resend) {
+				lost++;
+				assert_int_equal(pthread_kill(th, KICK_SIG), 0);
+				resend = now_ms() + 50;
+			}
 			usleep(20);
 		}
 	}
+	print_message("# 200 bare signals interrupted KVM_RUN; %d lost between runs and resent\n",
+		      lost);
 	assert_int_equal(__atomic_load_n(&c.by_kick, __ATOMIC_SEQ_CST), 0);
 	assert_true(c.intr_reason > 0); /* KVM_EXIT_INTR: the signal found it in the guest */
 	if (!kick_and_wait(&c))
