@@ -455,7 +455,7 @@ static int vgic_entry_check(const void *cfg, uint32_t group, uint32_t size, uint
 
 static bool vgic_absent(int err)
 {
-	/* not implemented by this kernel / this GIC */
+	/* absent in this kernel / this GIC */
 	return err == -ENXIO || err == -ENOENT || err == -EINVAL;
 }
 

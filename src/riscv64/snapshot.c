@@ -214,7 +214,7 @@ static int aia_cfg_decode(const struct ckvm_snapshot_record *rec, void *cfg)
 
 static bool aia_absent(int err)
 {
-	/* not implemented by this kernel / this configuration */
+	/* absent in this kernel / this configuration */
 	return err == -ENXIO || err == -ENODEV || err == -ENOENT || err == -EINVAL;
 }
 
