@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ckvm/x86_64.h - the x86_64-only part of the API: CPUID and MSR lists,
- * in-kernel irqchip and PIT, clock, MSR filter, SEV, and the vCPU state
- * ioctls (regs, sregs, sregs2, fpu, lapic, MSRs, CPUID, xsave, xcrs, debug
- * regs, events, nested state, sync regs).
+ * ckvm/x86_64.h - the x86_64-only part of the API: CPUID (including the
+ * Hyper-V leaves) and MSR lists, the MCE capabilities, in-kernel irqchip and
+ * PIT, clock, MSR filter, boot CPU, PMU event filter, Hyper-V eventfds, Xen
+ * HVM, SEV, and the vCPU state ioctls (regs, sregs, sregs2, fpu, lapic,
+ * MSRs, CPUID, xsave, xcrs, debug regs, events, nested state, Xen
+ * attributes, sync regs).
  *
  * Included by <ckvm.h> when building for x86_64.
  */
