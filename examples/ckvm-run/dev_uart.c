@@ -13,6 +13,30 @@
  * polling console, user space output (busybox on /dev/console) waits for
  * the "THR empty" interrupt before sending the next byte.
  *
+ * Coalesced transmit. Every guest access to a UART register is a VM exit,
+ * and on a host where exits are expensive (tens of microseconds each here)
+ * a guest that prints spends most of its time in exits for THR writes.
+ * KVM can instead append writes to a port to its "coalesced ring" (one
+ * page shared with us) and carry on without exiting. ckvm-run does that for
+ * the THR port (base + 0) while the guest polls the UART, and applies the
+ * queued writes (uart_flush) after every exit, before it handles that exit,
+ * and a few times a second from the monitor thread. That keeps the effect
+ * of every register access in program order, as the guest would see it:
+ *   - only writes are queued; reads of base + 0 (RBR, or DLL with DLAB set)
+ *     still exit, and so does every access to the other registers;
+ *   - the same port is the divisor latch (DLL) while LCR.DLAB is set. LCR
+ *     can only change through an exit, and the ring is applied before that
+ *     exit, so each queued write meets the LCR value it was written under;
+ *   - LSR always says "transmitter empty": writes still in the ring are
+ *     applied before an LSR read (an exit) is answered;
+ *   - a guest that waits for the "THR empty" interrupt (IER.THRI, as Linux's
+ *     8250 driver does once it is up) needs that interrupt right after each
+ *     write, and a queued write raises nothing. So the first time the guest
+ *     enables THRI, ckvm-run unregisters the port for good and every THR
+ *     write exits again.
+ * A full ring makes KVM fall back to an ordinary exit, which is applied
+ * after the ring, in order.
+ *
  * Not modelled: baud rate timing, line errors, break, modem lines beyond
  * the loopback bits the Linux driver's probe looks at.
  */
@@ -51,6 +75,7 @@
 #define MSR_DCD 0x80
 
 #define RX_FIFO 1024
+#define TX_BUF 256
 
 struct uart {
 	struct vmm *vmm;
@@ -63,6 +88,12 @@ struct uart {
 	bool irq_level;
 	uint8_t rx[RX_FIFO];
 	size_t rx_head, rx_count;
+	uint8_t tx[TX_BUF];       /* output not yet written to out_fd */
+	size_t tx_len;
+	/* Coalesced THR writes (see the top of the file). */
+	struct ckvm_vcpu *ring_vcpu; /* the vCPU through which we read the VM's ring */
+	atomic_bool coalescing;      /* THR writes are (or may still be) queued */
+	atomic_ulong queued;         /* THR writes taken from the ring, for --trace-exits */
 };
 
 /* Highest-priority pending interrupt, as IIR reports it. */
@@ -90,6 +121,22 @@ static void uart_update_irq(struct uart *u)
 		vmm_stop(u->vmm, EXIT_HOST, "uart: KVM_IRQ_LINE failed: %s", strerror(-err));
 }
 
+/* Write out what uart_transmit collected. Called with u->lock held. */
+static void uart_tx_flush(struct uart *u)
+{
+	size_t done = 0;
+
+	while (done < u->tx_len) {
+		ssize_t n = write(u->out_fd, u->tx + done, u->tx_len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* output closed or broken: the byte is lost, as on a real line */
+		done += (size_t)n;
+	}
+	u->tx_len = 0;
+}
+
 static void uart_transmit(struct uart *u, uint8_t c)
 {
 	if (u->mcr & MCR_LOOP) { /* loopback: the byte comes back as input */
@@ -99,8 +146,43 @@ static void uart_transmit(struct uart *u, uint8_t c)
 		}
 		return;
 	}
-	while (write(u->out_fd, &c, 1) < 0 && errno == EINTR)
-		;
+	if (u->tx_len == TX_BUF)
+		uart_tx_flush(u);
+	u->tx[u->tx_len++] = c; /* written at the end of this exit or ring batch */
+}
+
+static void uart_write(struct uart *u, unsigned reg, uint8_t v);
+
+/* Apply the THR writes queued in KVM's coalesced ring. u->lock held. */
+static void uart_drain_ring(struct uart *u)
+{
+	struct kvm_coalesced_mmio e;
+
+	while (ckvm_vcpu_coalesced_mmio_read(u->ring_vcpu, &e) == 1) {
+		if (e.pio && e.phys_addr == u->base && e.len >= 1) {
+			uart_write(u, UART_RX, e.data[0]);
+			atomic_fetch_add_explicit(&u->queued, 1, memory_order_relaxed);
+		}
+	}
+}
+
+/*
+ * The guest has enabled the "THR empty" interrupt: from now on each THR
+ * write must exit so the interrupt follows it at once. Unregister the
+ * port, then apply what was queued before. u->lock held.
+ */
+static void uart_stop_coalescing(struct uart *u)
+{
+	int err = ckvm_vm_unregister_coalesced_mmio(u->vmm->vm, CKVM_IO_PIO, u->base, 1);
+
+	if (err < 0) {
+		vmm_stop(u->vmm, EXIT_HOST, "uart: KVM_UNREGISTER_COALESCED_MMIO failed: %s",
+			 strerror(-err));
+		return;
+	}
+	/* KVM has stopped queueing (the port is off its bus): empty the ring. */
+	uart_drain_ring(u);
+	atomic_store(&u->coalescing, false);
 }
 
 static uint8_t uart_read(struct uart *u, unsigned reg)
@@ -159,6 +241,8 @@ static void uart_write(struct uart *u, unsigned reg, uint8_t v)
 		/* Enabling THRI while THR is empty raises the interrupt at once. */
 		if ((v & IER_THRI) && !(u->ier & IER_THRI))
 			u->thr_pending = true;
+		if ((v & IER_THRI) && atomic_load(&u->coalescing))
+			uart_stop_coalescing(u);
 		u->ier = v & 0x0f;
 		return;
 	case UART_IIR: /* FCR */
@@ -190,8 +274,49 @@ static void uart_pio(void *opaque, uint16_t port, bool is_write, uint8_t *data, 
 		uart_write(u, reg, data[0]);
 	else
 		memset(data, 0, size), data[0] = uart_read(u, reg);
+	uart_tx_flush(u);
 	uart_update_irq(u);
 	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_flush(struct uart *u)
+{
+	if (!u || !atomic_load_explicit(&u->coalescing, memory_order_relaxed))
+		return; /* nothing is ever queued: no lock, nothing to do */
+	pthread_mutex_lock(&u->lock);
+	if (atomic_load(&u->coalescing)) {
+		uart_drain_ring(u);
+		uart_tx_flush(u);
+		uart_update_irq(u);
+	}
+	pthread_mutex_unlock(&u->lock);
+}
+
+bool uart_coalescing(struct uart *u)
+{
+	return u && atomic_load(&u->coalescing);
+}
+
+unsigned long uart_queued_writes(struct uart *u)
+{
+	return u ? atomic_load(&u->queued) : 0;
+}
+
+int uart_start_coalescing(struct uart *u, struct ckvm_vcpu *vcpu)
+{
+	int err;
+
+	if (ckvm_has_extension(u->vmm->kvm, KVM_CAP_COALESCED_PIO) <= 0)
+		return 0; /* every THR write exits, as before */
+	err = ckvm_vcpu_map_coalesced_mmio_ring(vcpu);
+	if (err < 0)
+		return err;
+	err = ckvm_vm_register_coalesced_mmio(u->vmm->vm, CKVM_IO_PIO, u->base, 1);
+	if (err < 0)
+		return err;
+	u->ring_vcpu = vcpu;
+	atomic_store(&u->coalescing, true);
+	return 0;
 }
 
 size_t uart_rx_space(struct uart *u)
@@ -228,6 +353,8 @@ struct uart *uart_create(struct vmm *vmm, uint16_t base, uint32_t irq, int out_f
 	u->out_fd = out_fd;
 	u->lcr = 0x03; /* 8N1 */
 	u->mcr = 0x08; /* OUT2 */
+	atomic_init(&u->coalescing, false);
+	atomic_init(&u->queued, 0);
 	pthread_mutex_init(&u->lock, NULL);
 	if (iobus_register(&vmm->io, base, 8, uart_pio, u, "uart") < 0) {
 		free(u);

@@ -20,11 +20,14 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/time.h>
 #include <termios.h>
@@ -35,7 +38,38 @@
 #define IDENTITY_MAP_ADDR 0xfffbc000ull /* 1 page, ditto (real mode under EPT) */
 #define PROBE_INTERVAL_MS 100
 #define MONITOR_DELAY_MS 20   /* the monitor thread starts this long after the guest */
+#define UART_FLUSH_MS 20      /* longest a queued THR write waits (dev_uart.c) */
 #define CTRL_A 0x01
+
+/* ---- startup timing -------------------------------------------------------- */
+/*
+ * CKVM_RUN_TIMING=1 in the environment: print on stderr, at the end, when
+ * each step of the VM's life finished (ms since main() started). This is
+ * how the breakdown in BENCHMARKS.md ("Startup") was measured.
+ */
+#define MAX_MARKS 24
+static struct { const char *what; struct timespec t; } marks[MAX_MARKS];
+static int nmarks = -1; /* -1: timing off */
+
+static void mark(const char *what)
+{
+	if (nmarks < 0 || nmarks == MAX_MARKS)
+		return;
+	marks[nmarks].what = what;
+	clock_gettime(CLOCK_MONOTONIC, &marks[nmarks++].t);
+}
+
+static void print_marks(void)
+{
+	for (int i = 1; i < nmarks; i++) {
+		double at = (double)(marks[i].t.tv_sec - marks[0].t.tv_sec) * 1e3 +
+			    (double)(marks[i].t.tv_nsec - marks[0].t.tv_nsec) / 1e6;
+		double step = (double)(marks[i].t.tv_sec - marks[i - 1].t.tv_sec) * 1e3 +
+			      (double)(marks[i].t.tv_nsec - marks[i - 1].t.tv_nsec) / 1e6;
+		fprintf(stderr, PROGRAM_NAME ": timing: %8.3f ms  %-32s (+%.3f ms)\n", at,
+			marks[i].what, step);
+	}
+}
 
 /* ---- stop requests ------------------------------------------------------- */
 void vmm_stop(struct vmm *vmm, int status, const char *fmt, ...)
@@ -301,9 +335,11 @@ static int vm_create(struct vmm *vmm)
 		errmsg("--cpus %d: this KVM allows at most %d vCPUs", vmm->cfg.cpus, max);
 		return -1;
 	}
+	mark("/dev/kvm opened");
 	const char *step = "KVM_CREATE_VM";
 	if ((err = ckvm_create_vm(vmm->kvm, &vmm->vm)) < 0)
 		goto fail;
+	mark(step);
 	step = "KVM_SET_TSS_ADDR";
 	if ((err = ckvm_vm_set_tss_address(vmm->vm, TSS_ADDR)) < 0)
 		goto fail;
@@ -316,12 +352,15 @@ static int vm_create(struct vmm *vmm)
 	step = "KVM_SET_USER_MEMORY_REGION";
 	if ((err = guest_mem_register(&vmm->mem, vmm->vm)) < 0)
 		goto fail;
+	mark("guest RAM (mmap, memory slot)");
 	step = "KVM_CREATE_IRQCHIP";
 	if ((err = ckvm_vm_create_irq_chip(vmm->vm)) < 0)
 		goto fail;
+	mark(step);
 	step = "KVM_CREATE_PIT2";
 	if ((err = pit_init(vmm)) < 0)
 		goto fail;
+	mark(step);
 	step = "devices";
 	vmm->uart = uart_create(vmm, 0x3f8, 4, STDOUT_FILENO);
 	if (!vmm->uart || (err = exit_port_init(vmm, 0xf4)) < 0 || (err = i8042_init(vmm)) < 0 ||
@@ -505,6 +544,8 @@ static void *monitor_thread(void *arg)
 		uint64_t wake = next_probe < deadline ? next_probe : deadline;
 		int timeout = wake > now ? (int)(wake - now) : 0;
 
+		if (uart_coalescing(vmm->uart) && timeout > UART_FLUSH_MS)
+			timeout = UART_FLUSH_MS; /* queued output appears this soon */
 		if (stdin_open && uart_rx_space(vmm->uart) == 0) {
 			p[2].fd = -1; /* guest not reading: look again soon */
 			timeout = timeout < 10 ? timeout : 10;
@@ -530,6 +571,7 @@ static void *monitor_thread(void *arg)
 			}
 			probe_evaluate(vmm);
 		}
+		uart_flush(vmm->uart);
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			stdin_open = console_input(vmm, &escape);
 		else if (p[2].revents & POLLNVAL)
@@ -620,36 +662,58 @@ static void print_exit_trace(struct vmm *vmm)
 		fprintf(stderr, "  %-10s 0x%03x %10lu\n", vmm->io.r[i].name, vmm->io.r[i].base,
 			atomic_load(&vmm->io.r[i].count));
 	fprintf(stderr, "  %-16s %10lu\n", "unhandled", atomic_load(&vmm->io.unhandled));
+	if (uart_queued_writes(vmm->uart))
+		fprintf(stderr, PROGRAM_NAME ": uart THR writes without an exit (coalesced): %lu\n",
+			uart_queued_writes(vmm->uart));
 }
 
 /*
  * Destroying a VM that has an in-kernel irqchip is slow on some hosts (the
  * kernel waits for SRCU grace periods while it unregisters the PIC, IOAPIC
- * and PIT: about 20 ms on this project's machine, more than everything
- * else ckvm-run does). Nobody needs to wait for it: a child process keeps
- * the last references to the KVM file descriptors, waits until we are
- * gone, and pays for the teardown after our caller has its exit status.
- * --sync-exit skips this and tears down in-line.
+ * and PIT: 5 to 20 ms on this project's machine, more than everything else
+ * ckvm-run does), and so is tearing down an address space that KVM has
+ * watched (another grace period). Nobody needs to wait for either: a child
+ * process keeps the last references to the KVM file descriptors and to our
+ * memory, waits until we are gone, and pays for the teardown after our
+ * caller has its exit status. --sync-exit skips this and tears down in-line,
+ * as does a kernel without pidfds (before Linux 5.3).
+ *
+ * "Until we are gone" means until every thread of this process has exited,
+ * and KVM adds one of its own: the first KVM_RUN starts a kernel worker
+ * ("kvm-nx-lpage-recovery") inside our thread group, which exits after the
+ * main thread and would otherwise drop the last references. A pidfd becomes
+ * readable only when the whole thread group is gone.
+ *
+ * The child shares our memory (CLONE_VM, like a thread, but with a file
+ * table of its own): that is what keeps the address space alive, and it
+ * costs less than fork(), which copies page tables. It runs on a stack of
+ * its own and calls nothing but syscall(), so it touches no C library
+ * state that our threads use (syscall() would write errno on failure; none
+ * of its three calls fails here: no signal is sent to the child, and its
+ * blocked signals are those of the main thread).
  */
-static void detach_teardown(void)
-{
-	int p[2];
+static char teardown_stack[16384] __attribute__((aligned(16)));
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		char c;
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		/* Let go of the caller's stdio (and pipes) at once. */
-		if (null >= 0)
-			dup2(null, 0), dup2(null, 1), dup2(null, 2);
-		close(p[1]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			; /* EOF: the parent has exited */
-		_exit(0); /* closes the KVM fds: the VM is destroyed here */
-	}
-	close(p[0]); /* p[1] stays open until we exit */
+static int teardown_child(void *arg)
+{
+	struct pollfd pf = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+
+	syscall(SYS_close_range, 0, 2, 0); /* let go of the caller's stdio (pipes) */
+	syscall(SYS_ppoll, &pf, 1, NULL, NULL, 0); /* until our parent is gone */
+	syscall(SYS_exit, 0); /* drops the last references: the VM is destroyed here */
+	return 0;
+}
+
+static bool detach_teardown(void)
+{
+	int pidfd = pidfd_open(getpid(), 0);
+
+	if (pidfd < 0)
+		return false;
+	pid_t pid = clone(teardown_child, teardown_stack + sizeof(teardown_stack), CLONE_VM,
+			  (void *)(intptr_t)pidfd);
+	close(pidfd); /* the child has its own copy */
+	return pid > 0;
 }
 
 static void kick_handler(int sig)
@@ -662,6 +726,10 @@ int main(int argc, char **argv)
 	static struct vmm vmm;
 	sigset_t sigs;
 
+	const char *timing = getenv("CKVM_RUN_TIMING");
+	if (timing && *timing && strcmp(timing, "0") != 0)
+		nmarks = 0;
+	mark("main");
 	if (parse_args(argc, argv, &vmm.cfg) < 0)
 		return EXIT_USAGE;
 	vmm.ncpus = vmm.cfg.cpus;
@@ -692,17 +760,23 @@ int main(int argc, char **argv)
 	int status = EXIT_HOST;
 	if (vm_create(&vmm) < 0)
 		goto out;
+	mark("devices");
 	status = EXIT_USAGE;
 	if (vm_load(&vmm) < 0)
 		goto out;
+	mark("image and boot structures loaded");
 	status = EXIT_HOST;
 	int err = ckvm_get_supported_cpuid(vmm.kvm, &vmm.cpuid);
 	if (err < 0) {
 		errmsg("KVM_GET_SUPPORTED_CPUID: %s", strerror(-err));
 		goto out;
 	}
+	mark("KVM_GET_SUPPORTED_CPUID");
 	if (vcpus_create(&vmm) < 0)
 		goto out;
+	mark("vCPUs created (CPUID, registers)");
+	/* Optional: without it every byte the guest prints is an exit. */
+	uart_start_coalescing(vmm.uart, vmm.vcpus[0].vcpu);
 	ckvm_cpuid2_free(vmm.cpuid); /* every vCPU has its copy now */
 	vmm.cpuid = NULL;
 
@@ -720,10 +794,13 @@ int main(int argc, char **argv)
 		goto out;
 	vmm.start_ms = now_ms();
 	monitor_arm(&vmm);
+	mark("ready to run");
 	if (vcpus_start(&vmm) == 0)
 		vcpu_loop(&vmm.vcpus[0]);
 	monitor_disarm();
 	vcpus_join(&vmm);
+	uart_flush(vmm.uart); /* the guest's last words may still be in the ring */
+	mark("guest done");
 	console_restore();
 
 	status = vmm.status;
@@ -734,15 +811,16 @@ int main(int argc, char **argv)
 	if (vmm.cfg.trace_exits)
 		print_exit_trace(&vmm);
 
-	if (!vmm.cfg.sync_exit) {
-		/*
-		 * The monitor, if it was started, may be asleep in poll(); it
-		 * holds nothing that must be released, so we do not wait for it:
-		 * exit() ends it, and the process's memory goes with it.
-		 * --sync-exit joins it and frees everything, for leak checkers.
-		 */
-		fflush(NULL);
-		detach_teardown();
+	/*
+	 * The monitor, if it was started, may be asleep in poll(); it holds
+	 * nothing that must be released, so we do not wait for it: exit() ends
+	 * it, and the process's memory goes with it. --sync-exit joins it and
+	 * frees everything, for leak checkers.
+	 */
+	fflush(NULL);
+	if (!vmm.cfg.sync_exit && detach_teardown()) {
+		mark("teardown left to a child");
+		print_marks();
 		return status;
 	}
 out:
@@ -758,5 +836,7 @@ out:
 	vm_destroy(&vmm);
 	close(vmm.sig_fd);
 	close(vmm.wake_fd);
+	mark("VM destroyed");
+	print_marks();
 	return status;
 }

@@ -51,8 +51,6 @@ int guest_mem_alloc(struct guest_mem *m, uint64_t size)
 
 	if (p == MAP_FAILED)
 		return -errno;
-	/* A fork() (see detach_teardown in main.c) need not copy guest RAM. */
-	madvise(p, size, MADV_DONTFORK);
 	m->host = p;
 	m->size = size;
 	m->low_size = size < MMIO_HOLE_START ? size : MMIO_HOLE_START;

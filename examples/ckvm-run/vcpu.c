@@ -308,6 +308,12 @@ void vcpu_loop(struct vcpu *v)
 	while (!vmm_stopping(vmm)) {
 		struct ckvm_exit ex;
 		int r = ckvm_vcpu_run(v->vcpu, &ex);
+		/*
+		 * THR writes the guest made since the last exit may wait in
+		 * KVM's coalesced ring (dev_uart.c): apply them first, so the
+		 * UART sees its accesses in the order the guest made them.
+		 */
+		uart_flush(vmm->uart);
 		if (r == -EINTR) { /* kicked: stop request, halt probe, monitor due */
 			v->exits[CKVM_EXIT_INTERRUPTED]++;
 			if (v->id == 0)

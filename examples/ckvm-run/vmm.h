@@ -235,6 +235,17 @@ void uart_destroy(struct uart *u);
 /* Feed received bytes (from stdin); returns how many were accepted. */
 size_t uart_receive(struct uart *u, const uint8_t *buf, size_t n);
 size_t uart_rx_space(struct uart *u);
+/*
+ * Queue THR writes in KVM's coalesced ring, read through vcpu, instead of
+ * exiting for each (KVM_CAP_COALESCED_PIO; without it nothing changes).
+ * Call before any vCPU runs. 0 or -errno (then every write still exits).
+ */
+int uart_start_coalescing(struct uart *u, struct ckvm_vcpu *vcpu);
+/* Apply queued THR writes; any thread. Cheap when nothing can be queued. */
+void uart_flush(struct uart *u);
+bool uart_coalescing(struct uart *u);
+/* THR writes that reached the UART through the ring (no exit of their own). */
+unsigned long uart_queued_writes(struct uart *u);
 
 int exit_port_init(struct vmm *vmm, uint16_t port);
 int pit_init(struct vmm *vmm);

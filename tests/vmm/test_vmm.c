@@ -31,6 +31,7 @@ struct result {
 	char out[65536];
 	char err[65536];
 	size_t out_len, err_len;
+	long long out_ms;  /* when stdout last had data, ms after the start */
 };
 
 static const char *env_path(const char *name)
@@ -120,8 +121,12 @@ static void run_vmm_full(const char *const *args, const char *input, struct resu
 			signalled = true;
 		}
 		poll(p, 2, 50);
-		if (out[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (out[0] >= 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			size_t before = r->out_len;
 			drain(&out[0], r->out, &r->out_len, sizeof(r->out));
+			if (r->out_len > before)
+				r->out_ms = now_ms() - start;
+		}
 		if (err[0] >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			drain(&err[0], r->err, &r->err_len, sizeof(r->err));
 	}
@@ -314,6 +319,48 @@ static void test_uart_irq(void **state)
 	assert_contains(res.out, "uartirq: received 'ping from stdin'\n");
 	/* One interrupt per byte sent, one more when the buffer is empty. */
 	assert_contains(res.out, "uartirq: 39 THR-empty and ");
+}
+
+/*
+ * ckvm-run lets KVM queue the guest's THR writes in the coalesced ring
+ * instead of exiting for each (dev_uart.c). The guest must not notice:
+ * port 0x3f8 with DLAB set is the divisor latch (read back, nothing
+ * sent), loopback bytes come back, queued and polled output stay in order.
+ */
+static void test_uart_coalesced(void **state)
+{
+	(void)state;
+	struct ckvm *kvm = t_require_kvm();
+	bool coalesced_pio = ckvm_has_extension(kvm, KVM_CAP_COALESCED_PIO) > 0;
+	ckvm_close(kvm);
+
+	const char *args[] = { "--trace-exits", "--timeout", "20", env_path("GUEST_UARTCOAL"),
+			       NULL };
+	run_vmm(args, &res);
+	assert_int_equal(res.status, 33);
+	assert_contains(res.out, "uartcoal: ok: divisor latch reads back 0x0c\n");
+	assert_contains(res.out, "uartcoal: ok: loopback byte received\n");
+	/* 'x' and 'y' were queued around a scratch register access, then a check. */
+	assert_contains(res.out, "\nxyuartcoal: ok: scratch register keeps 0x5a\n");
+	assert_contains(res.out, "uartcoal: unpolled line\nuartcoal: polled line\n");
+	assert_not_contains(res.out, "\x0c"); /* the divisor was not transmitted */
+	assert_not_contains(res.out, "L");    /* nor was the loopback byte */
+	assert_not_contains(res.out, "FAILED");
+	if (coalesced_pio)
+		assert_contains(res.err, "uart THR writes without an exit (coalesced): ");
+
+	/*
+	 * A guest that prints without polling and then never exits again:
+	 * its second line (0.1 to 0.3 s in) must come out while it runs (the
+	 * monitor thread applies the ring), not only when --timeout ends it
+	 * after 1.5 s.
+	 */
+	const char *spin[] = { "--timeout", "1.5", env_path("GUEST_UARTCOAL_SPIN"), NULL };
+	run_vmm(spin, &res);
+	assert_int_equal(res.status, 124);
+	assert_contains(res.out, "uartcoal: spinning without exits\nuartcoal: still spinning\n");
+	if (res.out_ms >= 1000)
+		fail_msg("the spinning guest's output came %lld ms after the start", res.out_ms);
 }
 
 /* The CMOS clock reads the host's date; the i8042 answers and resets. */
@@ -512,6 +559,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_smp),
 		cmocka_unit_test(test_uart_irq),
+		cmocka_unit_test(test_uart_coalesced),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_linux_stub),
 		cmocka_unit_test(test_triple_fault),
