@@ -11,7 +11,9 @@
  * Why the split: where KVM emulates guest kernel code in software (as on
  * this project's CI machines), CPL0 instructions cost about a microsecond
  * each, while user mode runs natively. So kernel mode only does what needs
- * it, and prints little: every byte sent to the UART is a VM exit.
+ * it, and prints little: port I/O traps to the hypervisor, so the console
+ * (guest.c) polls the UART once per 16 bytes and sends them with one
+ * REP OUTSB.
  *
  * The same image runs under ckvm-run and under QEMU
  * (-kernel demo.elf -device isa-debug-exit,iobase=0xf4,iosize=4).
