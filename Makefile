@@ -5,7 +5,7 @@
 BUILD ?= build
 MESON_OPTS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEPS := meson ninja-build pkg-config libcmocka-dev python3
+DEPS := meson ninja-build pkg-config libcmocka-dev python3 groff-base
 NEED = $(shell for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)
 
 .PHONY: all deps build demo check install bench cross clean

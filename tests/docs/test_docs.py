@@ -368,6 +368,7 @@ def test_manpages(src, build, lib, nm):
     # Every page formats without groff warnings.
     groff = shutil.which("groff")
     allpages = sorted(glob.glob(os.path.join(src, "docs", "man", "man*", "*.[0-9]")))
+    check(groff is not None, "groff is installed (groff-base; `make check` installs it)")
     if groff:
         for path in allpages:
             text, lines, so = parse_page(path)
@@ -376,8 +377,6 @@ def test_manpages(src, build, lib, nm):
             p = subprocess.run([groff, "-man", "-ww", "-z", path], capture_output=True, text=True)
             check(p.returncode == 0 and p.stderr.strip() == "",
                   "%s formats without warnings: %s" % (os.path.relpath(path, src), p.stderr.strip()))
-    else:
-        print("note: groff not installed; formatting not checked")
 
     # docs/meson.build installs exactly the pages in docs/man.
     mb = open(os.path.join(src, "docs", "meson.build")).read()
