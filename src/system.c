@@ -213,3 +213,17 @@ int ckvm_ioctl(struct ckvm *kvm, unsigned long request, void *arg)
 		return -EINVAL;
 	return ckvm__ioctl(kvm->fd, request, arg);
 }
+
+int ckvm_get_device_attr(struct ckvm *kvm, struct kvm_device_attr *attr)
+{
+	if (!kvm || !attr)
+		return -EINVAL;
+	return ckvm__ioctl(kvm->fd, KVM_GET_DEVICE_ATTR, attr);
+}
+
+int ckvm_has_device_attr(struct ckvm *kvm, const struct kvm_device_attr *attr)
+{
+	if (!kvm || !attr)
+		return -EINVAL;
+	return ckvm__ioctl(kvm->fd, KVM_HAS_DEVICE_ATTR, (void *)attr);
+}

@@ -69,6 +69,17 @@ CKVM_API int ckvm_create_vm(struct ckvm *kvm, struct ckvm_vm **out);
 CKVM_API int ckvm_create_vm_with_type(struct ckvm *kvm, unsigned long type,
 				      struct ckvm_vm **out);
 
+/*
+ * Device attributes on /dev/kvm (KVM_CAP_SYS_ATTRIBUTES): x86_64 has group
+ * 0 attribute KVM_X86_XCOMP_GUEST_SUPP (the XSAVE features a guest may be
+ * given). attr->addr points at the value; get writes through it.
+ * Returns 0 or -errno: -ENXIO unknown group/attribute, -EFAULT bad addr,
+ * -ENOTTY without the capability, -EINVAL NULL arguments.
+ * Thread rules: any thread.
+ */
+CKVM_API int ckvm_get_device_attr(struct ckvm *kvm, struct kvm_device_attr *attr);
+CKVM_API int ckvm_has_device_attr(struct ckvm *kvm, const struct kvm_device_attr *attr);
+
 /* Generic escape hatch: ioctl on the system fd; returns the result or -errno. */
 CKVM_API int ckvm_ioctl(struct ckvm *kvm, unsigned long request, void *arg);
 

@@ -354,6 +354,35 @@ static void test_create_vm(void **state)
 	ckvm_close(kvm);
 }
 
+/* System-scope device attributes (KVM_CAP_SYS_ATTRIBUTES). */
+static void test_sys_attributes(void **state)
+{
+	struct ckvm *kvm = kvm_open_or_skip();
+	uint64_t v = 0xdeadbeefcafef00dull;
+	struct kvm_device_attr a = { .group = 0, .attr = 0, .addr = (uint64_t)(uintptr_t)&v };
+
+	(void)state;
+	t_require_cap(kvm, KVM_CAP_SYS_ATTRIBUTES);
+#if defined(__x86_64__)
+	a.attr = KVM_X86_XCOMP_GUEST_SUPP;
+	t_assert_ok(ckvm_has_device_attr(kvm, &a));
+	t_assert_ok(ckvm_get_device_attr(kvm, &a));
+	/* the kernel wrote the value: XCR0 bits it lets guests use (none beyond AVX-512/AMX tiles) */
+	assert_true(v != 0xdeadbeefcafef00dull);
+	assert_int_equal(v & ~0xffffffffffffull, 0);
+	print_message("# KVM_X86_XCOMP_GUEST_SUPP = %#llx\n", (unsigned long long)v);
+	/* a bad addr: the kernel cannot write through it */
+	a.addr = 8;
+	t_assert_err(ckvm_get_device_attr(kvm, &a), EFAULT);
+#endif
+	/* an attribute that does not exist */
+	a.attr = 0x7fff;
+	t_assert_err(ckvm_has_device_attr(kvm, &a), ENXIO);
+	t_assert_err(ckvm_get_device_attr(kvm, NULL), EINVAL);
+	t_assert_err(ckvm_has_device_attr(NULL, &a), EINVAL);
+	ckvm_close(kvm);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +399,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_msr_lists),
 		cmocka_unit_test(test_hv_cpuid),
 		cmocka_unit_test(test_mce_cap),
+		cmocka_unit_test(test_sys_attributes),
 	};
 
 	ckvm_close(t_require_kvm());
