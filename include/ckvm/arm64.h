@@ -204,7 +204,8 @@ CKVM_API int ckvm_vgic_set_maint_irq(struct ckvm_device *dev, uint32_t intid);
  * vGIC register access for save/restore: group KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
  * _REDIST_REGS, _CPU_REGS (v2), _LEVEL_INFO (32-bit values) or _CPU_SYSREGS
  * (64-bit values), attr built with the helpers below. Must be called with
- * no vCPU running.
+ * no vCPU running. The 32-bit calls refuse 64-bit groups (_ADDR,
+ * _CPU_SYSREGS, any ITS group) with -EINVAL: the kernel would write 8 bytes.
  */
 CKVM_API int ckvm_vgic_get_reg32(struct ckvm_device *dev, uint32_t group, uint64_t attr,
 				 uint32_t *val);

@@ -71,15 +71,30 @@ int ckvm_vgic_set_maint_irq(struct ckvm_device *dev, uint32_t intid)
 	return ckvm_device_set_attr_val(dev, KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ, 0, &intid);
 }
 
+/*
+ * Groups whose values are 64 bits wide: the kernel would read or write 8
+ * bytes through a 4-byte value, so the 32-bit accessors refuse them. Every
+ * ITS group that carries a value is 64-bit; on the GIC, the address group
+ * and the GICv3 CPU system registers are.
+ */
+static bool group_is_64bit(const struct ckvm_device *dev, uint32_t group)
+{
+	if (ckvm_device_type(dev) == KVM_DEV_TYPE_ARM_VGIC_ITS)
+		return true;
+	return group == KVM_DEV_ARM_VGIC_GRP_ADDR || group == KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS;
+}
+
 int ckvm_vgic_get_reg32(struct ckvm_device *dev, uint32_t group, uint64_t attr, uint32_t *val)
 {
-	if (!val)
+	if (!dev || !val || group_is_64bit(dev, group))
 		return -EINVAL;
 	return ckvm_device_get_attr_val(dev, group, attr, val);
 }
 
 int ckvm_vgic_set_reg32(struct ckvm_device *dev, uint32_t group, uint64_t attr, uint32_t val)
 {
+	if (!dev || group_is_64bit(dev, group))
+		return -EINVAL;
 	return ckvm_device_set_attr_val(dev, group, attr, &val);
 }
 
