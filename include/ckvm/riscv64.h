@@ -332,7 +332,10 @@ CKVM_API int ckvm_vm_create_aia(struct ckvm_vm *vm, struct ckvm_device **out);
  * nr_ids (MSI identities, 63..2047; 0 keeps the kernel's default), the hart
  * bits for nr_harts, the APLIC at aplic_base (16 KiB) and one 4 KiB IMSIC
  * per hart at imsic_base + hart * KVM_DEV_RISCV_IMSIC_SIZE, then CTRL_INIT.
- * On failure nothing is left behind.
+ * On failure nothing is left behind. The kernel also wants nr_ids of the
+ * form 64k - 1, nr_harts equal to the number of vCPUs, and imsic_base
+ * aligned to KVM_DEV_RISCV_IMSIC_SIZE times the next power of two >=
+ * nr_harts (else -EINVAL or -ENXIO from the kernel).
  */
 CKVM_API int ckvm_vm_setup_aia(struct ckvm_vm *vm, uint32_t nr_harts, uint32_t nr_sources,
 			       uint32_t nr_ids, uint64_t aplic_base, uint64_t imsic_base,
