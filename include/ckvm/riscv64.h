@@ -297,12 +297,12 @@ CKVM_INLINE unsigned ckvm_riscv_reg_index(uint64_t id)
  * A readable name for a riscv64 register id: "pc", "a0", "mode",
  * "config.isa", "csr.satp", "aia.siselect", "timer.compare", "f.f3",
  * "d.fcsr", "v.v5", "isa_ext.v", "sbi_ext.dbcn", "sbi_sta.shmem_lo", ...;
- * numeric ("csr[17]") for indexes ckvm has no name for. Returns the full
- * length (like snprintf) or -EINVAL for a NULL buffer with len > 0 or an id
- * that is not RISC-V.
+ * numeric ("csr[17]", "riscv[0x...]") for ids ckvm has no name for.
+ * Returns the full length (like snprintf; len 0 with a NULL buf measures)
+ * or -EINVAL for a NULL buffer with len > 0 or an id that is not RISC-V.
  */
 CKVM_API int ckvm_riscv_reg_name(uint64_t id, char *buf, size_t len);
-/* "zicbom" for CKVM_RISCV_ISA_EXT_ZICBOM, NULL past the table. */
+/* "zicbom" for CKVM_RISCV_ISA_EXT_ZICBOM, NULL past the table (static strings). */
 CKVM_API const char *ckvm_riscv_isa_ext_name(unsigned ext);
 CKVM_API const char *ckvm_riscv_sbi_ext_name(unsigned ext);
 

@@ -109,6 +109,16 @@ int ckvm_riscv_reg_name(uint64_t id, char *buf, size_t len)
 
 	if ((!buf && len) || (id & KVM_REG_ARCH_MASK) != KVM_REG_RISCV)
 		return -EINVAL;
+	/*
+	 * Only CSR, ISA_EXT, SBI_EXT and SBI_STATE have a subtype; for the other
+	 * types bits 16-23 belong to the index, so the id is no register ckvm
+	 * names (the kernel would not read it as index & 0xffff).
+	 */
+	if (sub && type != KVM_REG_RISCV_CSR >> KVM_REG_RISCV_TYPE_SHIFT &&
+	    type != KVM_REG_RISCV_ISA_EXT >> KVM_REG_RISCV_TYPE_SHIFT &&
+	    type != KVM_REG_RISCV_SBI_EXT >> KVM_REG_RISCV_TYPE_SHIFT &&
+	    type != KVM_REG_RISCV_SBI_STATE >> KVM_REG_RISCV_TYPE_SHIFT)
+		return out(buf, len, "riscv[0x%llx]", (unsigned long long)id);
 	switch (type) {
 	case KVM_REG_RISCV_CONFIG >> KVM_REG_RISCV_TYPE_SHIFT:
 		return table_name(buf, len, "config", config_names, N(config_names), index);

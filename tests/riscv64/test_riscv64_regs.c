@@ -172,6 +172,9 @@ static void test_reg_names(void **state)
 	name_is(ckvm_riscv_sbi_ext_multi_reg(false, 0), "sbi_ext.multi_dis[0]");
 	name_is(ckvm_riscv_sbi_sta_reg(0), "sbi_sta.shmem_lo");
 	name_is(ckvm_riscv_sbi_fwft_reg(1, 2), "sbi_fwft[1].value");
+	/* bits 16-23 are index bits for core/config/timer/fp/vector: not "pc" */
+	name_is(ckvm_riscv_reg_pc() | 0x10000u, "riscv[0x8030000002010000]");
+	name_is(ckvm_riscv_timer_reg(0) | 0x20000u, "riscv[0x8030000004020000]");
 	assert_int_equal(ckvm_riscv_reg_name(ckvm_riscv_reg_pc(), small, sizeof(small)), 2);
 	assert_int_equal(ckvm_riscv_reg_name(ckvm_riscv_timer_reg(0), small, sizeof(small)),
 			 strlen("timer.frequency"));
